@@ -1,0 +1,59 @@
+# Concord: two commands. `make run` sets up and serves; `make test` sets up and passes the tests.
+SHELL := /bin/bash
+# Django 6 needs Python >= 3.12: take python3.12 from PATH, else pyenv's, else fail plainly.
+PYTHON_BOOT ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/bin/python3.12 /usr/local/bin/python3.12; do $$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { command -v $$p; break; }; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint setup browser demo migrate otp format prod-check clean
+
+$(VENV)/.installed: pyproject.toml
+	@py='$(PYTHON_BOOT)'; \
+	if [ -z "$$py" ]; then echo "Concord needs Python 3.12 (Django 6.0); none found on PATH or under ~/.pyenv/versions" >&2; exit 1; fi; \
+	[ -x $(PY) ] || $$py -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py print_demo_logins
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) concord.asgi:application
+
+otp: setup
+	@$(PY) manage.py demo_otp $(USER_NAME)
+
+browser:
+	@command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+
+test: setup browser
+	@bash tests/run.sh
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/mypy .
+
+format: setup
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+prod-check: setup
+	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=concord.example.org \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

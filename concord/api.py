@@ -1,0 +1,95 @@
+"""What every API view shares: the error body, pagination, session auth behind the second factor."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import ApplicationError
+
+logger = logging.getLogger("concord.api")
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _fields_from(detail: Any) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {
+            str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()
+        }
+    return {
+        "non_field_errors": [str(m) for m in (detail if isinstance(detail, list) else [detail])]
+    }
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Map every error to `{"code", "detail", "fields"}`; never a stack trace or SQL."""
+    if isinstance(exc, ApplicationError):
+        return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, TransitionNotAllowed):
+        return Response(
+            {
+                "code": "transition_not_allowed",
+                "detail": str(exc) or "This step is not allowed now.",
+                "fields": {},
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, ConcurrentTransition):
+        return Response(
+            {
+                "code": "conflict",
+                "detail": "Someone else changed this first; reload and retry.",
+                "fields": {},
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoValidationError):
+        fields = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        return Response(
+            {"code": "invalid", "detail": "; ".join(exc.messages), "fields": fields},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _fields_from(detail)
+        first = next(iter(fields.items()))
+        response.data = {
+            "code": "invalid",
+            "detail": f"{first[0]}: {first[1][0]}"
+            if first[0] != "non_field_errors"
+            else first[1][0],
+            "fields": fields,
+        }
+    elif isinstance(detail, dict) and "code" in detail and "detail" in detail:
+        response.data = {"code": str(detail["code"]), "detail": str(detail["detail"]), "fields": {}}
+    else:
+        code = getattr(exc, "default_code", "error")
+        text = detail.get("detail", detail) if isinstance(detail, dict) else detail
+        response.data = {
+            "code": str(getattr(text, "code", code) or code),
+            "detail": str(text),
+            "fields": {},
+        }
+    return response

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConcordConfig(AppConfig):
+    name = "concord"
+    verbose_name = "Concord core"

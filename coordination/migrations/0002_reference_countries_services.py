@@ -1,0 +1,12 @@
+from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    from coordination.reference import load_reference_data
+
+    load_reference_data(apps)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("coordination", "0001_directory")]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
