@@ -1,0 +1,4 @@
+"""Named safeguards of workflows, one module per part (cases.py; referrals.py; returns.py).
+Each raises `GuardFailed(code, message)` so a refusal names its guard."""
+
+from .cases import *  # noqa: F403 - the guards are the module's public names

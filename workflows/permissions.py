@@ -1,0 +1,48 @@
+"""Object permissions on workflows objects, granted to an organisation's group (never to a user).
+
+Only services call these. Case permissions (django-guardian, direct FK tables):
+* `view_case_summary` — the need-to-know summary (no identifying details);
+* `view_case_details` — the identifying details as well (granted by the referrals services after a
+  referral is accepted AND the person's consent covers the receiving organisation).
+The owning organisation always sees both, without a grant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guardian.shortcuts import assign_perm, remove_perm
+
+from coordination.models import Organisation, Role
+from coordination.permissions import organisation_ids_for
+
+from .models import Case
+
+CASE_SUMMARY = "workflows.view_case_summary"
+CASE_DETAILS = "workflows.view_case_details"
+
+# Roles that work on cases (coordination.models.CASE_DATA_ROLES: they sign in with a 2nd factor).
+CASE_WORK_ROLES = (Role.CASE_OFFICER, Role.SUPERVISOR)
+
+
+def case_grant(*, case: Case, organisation: Organisation, details: bool) -> None:
+    """Let `organisation` see the case's summary, and its identifying details if `details`."""
+    assign_perm(CASE_SUMMARY, organisation.group, case)
+    if details:
+        assign_perm(CASE_DETAILS, organisation.group, case)
+
+
+def case_revoke(*, case: Case, organisation: Organisation, details_only: bool = False) -> None:
+    """Take back what was granted (details only, or everything)."""
+    remove_perm(CASE_DETAILS, organisation.group, case)
+    if not details_only:
+        remove_perm(CASE_SUMMARY, organisation.group, case)
+
+
+def can_work_on_case(user: Any, case: Case) -> bool:
+    """Case officers and supervisors of the owning organisation act on the case."""
+    return case.owner_id in organisation_ids_for(user, CASE_WORK_ROLES)
+
+
+def is_case_supervisor(user: Any, case: Case) -> bool:
+    return case.owner_id in organisation_ids_for(user, [Role.SUPERVISOR])
