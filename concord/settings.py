@@ -282,4 +282,8 @@ LOGGING = {
 # --- Concord's own settings ----------------------------------------------------------------------
 # Reflection period length by ISO country code (seed 004: "typically range from 30 to 90 days").
 CONCORD_REFLECTION_DAYS_DEFAULT = int(os.environ.get("CONCORD_REFLECTION_DAYS_DEFAULT", "30"))
+# Closed cases are anonymised after this many days, unless the country's settings say otherwise.
+CONCORD_CASE_RETENTION_DAYS_DEFAULT = int(
+    os.environ.get("CONCORD_CASE_RETENTION_DAYS_DEFAULT", "3650")
+)
 CONCORD_DEMO = env_bool("CONCORD_DEMO", DEBUG)

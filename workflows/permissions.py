@@ -46,3 +46,36 @@ def can_work_on_case(user: Any, case: Case) -> bool:
 
 def is_case_supervisor(user: Any, case: Case) -> bool:
     return case.owner_id in organisation_ids_for(user, [Role.SUPERVISOR])
+
+
+def can_act_for_child(user: Any, case: Case) -> bool:
+    """Guardian appointments and best-interests determinations: the holding organisation's case
+    workers, or those of a child protection authority the case was shared with (seed 004:314)."""
+    if can_work_on_case(user, case):
+        return True
+    from .models import CaseGroupObjectPermission
+
+    org_ids = organisation_ids_for(user, CASE_WORK_ROLES)
+    return CaseGroupObjectPermission.objects.filter(
+        content_object=case,
+        group__organisation__id__in=org_ids,
+        group__organisation__kind="child_protection",
+    ).exists()
+
+
+def revoke_details_not_covered_by_consent(*, case: Case) -> list[int]:
+    """After a consent is withdrawn: take back `view_case_details` from every organisation the
+    remaining consent no longer covers, at once. Returns the organisation ids revoked."""
+    from .models import CaseGroupObjectPermission
+    from .selectors.cases import consent_allows_sharing
+
+    revoked = []
+    rows = CaseGroupObjectPermission.objects.filter(
+        content_object=case, permission__codename="view_case_details"
+    ).select_related("group__organisation")
+    for row in rows:
+        organisation = row.group.organisation
+        if not consent_allows_sharing(case=case, organisation=organisation):
+            case_revoke(case=case, organisation=organisation, details_only=True)
+            revoked.append(organisation.pk)
+    return revoked

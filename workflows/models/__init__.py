@@ -1,8 +1,11 @@
-"""workflows models: cases (cases.py), referrals (referrals.py), returns (returns.py).
+"""workflows models: cases (cases.py, indicators.py, protection.py), referrals (referrals.py),
+returns (returns.py).
 
-Each module's public models are re-exported here so `from workflows.models import Case` works and
-Django finds every model.
+Each module's public models are re-exported here (one import block per module, so parts add their
+own block without touching the others) so `from workflows.models import Case` works.
 """
+
+# ruff: noqa: F401
 
 from .cases import (
     CLOSED_STATUSES,
@@ -29,29 +32,25 @@ from .cases import (
     PiiPurpose,
     SpecialNeed,
 )
-
-__all__ = [
-    "CLOSED_STATUSES",
-    "IDENTIFYING_FIELDS",
-    "AgeBand",
-    "AgeGroup",
-    "AsylumStatus",
-    "Case",
-    "CaseEvent",
-    "CaseGroupObjectPermission",
-    "CaseStatus",
-    "CaseUserObjectPermission",
-    "Consent",
-    "ConsentCategory",
-    "ConsentPurpose",
-    "CountrySettings",
-    "ExploitationForm",
-    "Gender",
-    "IdentificationState",
-    "MethodOfControl",
-    "MethodOfRecruitment",
-    "MinorStatus",
-    "PiiAccessLog",
-    "PiiPurpose",
-    "SpecialNeed",
-]
+from .indicators import (
+    Indicator,
+    IndicatorCategory,
+    IndicatorWeight,
+    ObservedIndicator,
+    PersonCategory,
+    Weight,
+)
+from .protection import (
+    BestInterestsDetermination,
+    BestInterestsOutcome,
+    FamilyTracing,
+    GuardianAppointment,
+    GuardianResponsibility,
+    ReflectionEnd,
+    ReflectionOutcome,
+    ReflectionPeriod,
+    ResidenceGround,
+    ResidenceKind,
+    ResidenceStatus,
+    TracingState,
+)

@@ -403,11 +403,20 @@ class CountrySettings(models.Model):
         Country, primary_key=True, on_delete=models.CASCADE, related_name="case_settings"
     )
     # seed 004:281 "typically range from 30 to 90 days"
-    reflection_days = models.PositiveSmallIntegerField(_("reflection period (days)"), default=30)
+    reflection_days = models.PositiveSmallIntegerField(
+        _("reflection period (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the project default (CONCORD_REFLECTION_DAYS_DEFAULT, 30)."),
+    )
     retention_days = models.PositiveIntegerField(
         _("retention of closed cases (days)"),
-        default=3650,
-        help_text=_("A closed case is anonymised this many days after it was closed."),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A closed case is anonymised this many days after it was closed. Empty: the project "
+            "default (CONCORD_CASE_RETENTION_DAYS_DEFAULT)."
+        ),
     )
     has_formal_confirmation = models.BooleanField(
         _("has formal confirmation of victim status"),
@@ -421,6 +430,20 @@ class CountrySettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.country_id)
+
+    @staticmethod
+    def reflection_days_for(country_id: str | None) -> int:
+        row = CountrySettings.objects.filter(country_id=country_id).first()
+        if row is not None and row.reflection_days:
+            return row.reflection_days
+        return int(settings.CONCORD_REFLECTION_DAYS_DEFAULT)
+
+    @staticmethod
+    def retention_days_for(country_id: str | None) -> int:
+        row = CountrySettings.objects.filter(country_id=country_id).first()
+        if row is not None and row.retention_days:
+            return row.retention_days
+        return int(settings.CONCORD_CASE_RETENTION_DAYS_DEFAULT)
 
 
 class ConsentCategory(models.TextChoices):
