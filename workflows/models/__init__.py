@@ -9,6 +9,7 @@ own block without touching the others) so `from workflows.models import Case` wo
 
 from .cases import (
     CLOSED_STATUSES,
+    HTCDS_EXPLOITATION_TYPE,
     IDENTIFYING_FIELDS,
     AgeBand,
     AgeGroup,

@@ -1,0 +1,21 @@
+"""Celery tasks of workflows: thin, take ids or nothing, call services, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="workflows.tasks.anonymise_expired_cases")
+def anonymise_expired_cases() -> int:
+    """Anonymise closed cases past their country's retention period."""
+    from .services.retention import anonymise_expired_cases as run
+
+    return run()
+
+
+@shared_task(name="workflows.tasks.expire_reflection_periods")
+def expire_reflection_periods() -> int:
+    """Mark reflection periods whose time ran out as ended."""
+    from .services.protection import reflection_periods_expire
+
+    return reflection_periods_expire()
