@@ -24,6 +24,7 @@ migrate: setup
 
 demo: migrate
 	$(PY) manage.py load_demo
+	$(PY) manage.py sync_schedules
 
 run: demo
 	$(PY) manage.py collectstatic --noinput -v0

@@ -28,10 +28,63 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
         reason="needs Redis: this run uses the in-memory layer and eager celery"
     )
     for item in items:
+        _keep_reference_data(item)
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
         if ("redis" in item.keywords or "worker" in item.keywords) and not on_redis:
             item.add_marker(skip_redis)
+
+
+def _keep_reference_data(item: Any) -> None:
+    """A transactional test (transactional_db, live_server, django_db(transaction=True)) ends with
+    a flush of every table, which would also wipe the rows data migrations ship (countries,
+    services, the ICAT organisations, other apps' reference data) for the tests after it. Such a
+    test therefore gets serialized_rollback: the database content is serialised once at setup and
+    restored around it."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    transactional = bool({"transactional_db", "live_server"} & fixtures) or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+    if not transactional:
+        return
+    kwargs = dict(marker.kwargs) if marker else {}
+    kwargs.update(transaction=True, serialized_rollback=True)
+    item.add_marker(pytest.mark.django_db(**kwargs))
+
+
+_SERIALIZED: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any) -> None:
+    """Keep the serialised reference data (see _keep_reference_data) where every context finds it.
+
+    Django keeps it on the connection object, but a test that runs Playwright's sync API (an event
+    loop in this thread) sees other connection objects (asgiref's context-local storage), so
+    Django's own restore does not happen there; `_restore_reference_data` below does it.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            _SERIALIZED[alias] = contents
+
+
+@pytest.fixture(autouse=True)
+def _restore_reference_data(request: Any) -> None:
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("serialized_rollback")):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.db import connections
+
+    for alias, contents in _SERIALIZED.items():
+        connection = connections[alias]
+        if not hasattr(connection, "_test_serialized_contents"):
+            connection._test_serialized_contents = contents
+            connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(autouse=True)

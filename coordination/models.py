@@ -11,6 +11,8 @@ from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from concord.events import Event
+
 
 class Country(models.Model):
     """ISO 3166-1 alpha-2; all of them ship as reference data (django-countries' list)."""
@@ -249,3 +251,16 @@ class BodySeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} — {self.get_seat_display()} of {self.body}"
+
+
+class MembershipEvent(Event):
+    """One row per change of a membership (added, role changed, signing right, ended)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="events")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="membership_events"
+    )
+
+    class Meta(Event.Meta):
+        verbose_name = _("membership event")
+        indexes = [models.Index(fields=["organisation", "occurred_at"], name="memevent_org_idx")]
