@@ -465,11 +465,6 @@ class AgreementEvent(Event):
     class Meta(Event.Meta):
         verbose_name = _("agreement event")
         indexes = [models.Index(fields=["agreement", "occurred_at"], name="agrevent_agr_idx")]
-        triggers = [
-            pgtrigger.Protect(
-                name="agrevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            )
-        ]
 
 
 class Coverage(models.Model):

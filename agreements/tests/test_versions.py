@@ -69,8 +69,8 @@ def test_each_saved_change_is_a_new_immutable_version():
 
 @pytest.mark.postgres
 def test_versions_are_protected_by_a_trigger_on_postgres():
-    from django.db import InternalError, transaction
+    from django.db import DatabaseError, transaction
 
     agreement = make_agreement()
-    with pytest.raises(InternalError), transaction.atomic():
+    with pytest.raises(DatabaseError), transaction.atomic():
         AgreementVersion.objects.filter(pk=agreement.current_version_id).update(note="x")
