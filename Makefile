@@ -54,6 +54,7 @@ format: setup
 
 prod-check: setup
 	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=concord.example.org \
+	  FIELD_ENCRYPTION_KEYS=$$(head -c 32 /dev/urandom | base64 | tr '+/' '-_') \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:

@@ -8,8 +8,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -42,7 +44,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {
                 "code": "transition_not_allowed",
-                "detail": str(exc) or "This step is not allowed now.",
+                "detail": str(exc) or _("This step is not allowed now."),
                 "fields": {},
             },
             status=status.HTTP_409_CONFLICT,
@@ -51,7 +53,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {
                 "code": "conflict",
-                "detail": "Someone else changed this first; reload and retry.",
+                "detail": _("Someone else changed this first; reload and retry."),
                 "fields": {},
             },
             status=status.HTTP_409_CONFLICT,
@@ -93,3 +95,30 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             "fields": {},
         }
     return response
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """The body of every error response (see exception_handler)."""
+
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. a guard's name.")
+    detail = serializers.CharField(help_text="What went wrong, for a person.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per-field messages when input was at fault.",
+    )
+
+
+_ERROR_TEXT = {
+    400: "Invalid input: `fields` names each field at fault; nothing was changed.",
+    401: "No valid credentials (session with second factor, or `Authorization: Token <key>`).",
+    403: "Authenticated, but not allowed to do this.",
+    404: "No such object, or not visible to you.",
+    409: "Refused: `code` names the guard or the conflict; nothing was changed.",
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """`@extend_schema(responses={200: X, **error_responses(400, 403, 404)})`."""
+    return {
+        code: OpenApiResponse(ApiErrorSerializer, description=_ERROR_TEXT[code]) for code in codes
+    }

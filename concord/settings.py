@@ -216,7 +216,7 @@ if not FIELD_ENCRYPTION_KEYS:
 # --- REST framework and OpenAPI -----------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "concord.authentication.ServiceAccountTokenAuthentication",
         "concord.authentication.SecondFactorSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -239,6 +239,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets named once, so every app's schema reuses them (apps add theirs here).
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "coordination.models.OrganisationKind",
+        "CoordinationBodyKindEnum": "coordination.models.CoordinationBodyKind",
+        "RoleEnum": "coordination.models.Role",
+        "SeatEnum": "coordination.models.Seat",
+    },
 }
 
 # --- Internationalisation -----------------------------------------------------------------------

@@ -38,3 +38,8 @@ urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("", include("coordination.urls")),
 ]
+
+handler400 = "concord.error_views.bad_request"
+handler403 = "concord.error_views.permission_denied"
+handler404 = "concord.error_views.page_not_found"
+handler500 = "concord.error_views.server_error"

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from .errors import ApplicationError
@@ -20,10 +21,10 @@ def action_error_message(exc: Exception) -> str:
             return f"{exc.message} ({details})"
         return exc.message
     if isinstance(exc, ConcurrentTransition):
-        return "Someone else changed this first; the page shows the current state."
+        return _("Someone else changed this first; the page shows the current state.")
     if isinstance(exc, TransitionNotAllowed):
-        return "This step is not allowed in the current state."
-    return "The action could not be completed."
+        return _("This step is not allowed in the current state.")
+    return _("The action could not be completed.")
 
 
 def page_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

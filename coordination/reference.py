@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 # (code, English name) — the services organisations offer to presumed victims (seed 004,
 # "Protection stakeholders"; seed 001 table 2 measures).
+# The names are marked (gettext_noop) so that pages translate them: {% translate s.name %}.
 SERVICES: list[tuple[str, str]] = [
-    ("shelter", "Shelter / safe accommodation"),
-    ("medical", "Medical care"),
-    ("psychosocial", "Psychosocial support"),
-    ("legal_aid", "Legal aid"),
-    ("interpretation", "Interpretation"),
-    ("child_protection", "Child protection"),
-    ("return_assistance", "Return assistance"),
-    ("reintegration", "Reintegration"),
-    ("identification", "Victim identification"),
-    ("investigation", "Criminal investigation"),
-    ("asylum_procedure", "Asylum procedure"),
-    ("residence_permits", "Residence permits"),
-    ("travel_documents", "Travel documents"),
-    ("education", "Education"),
-    ("vocational_training", "Vocational training"),
-    ("employment", "Employment guidance"),
-    ("financial_support", "Financial support"),
-    ("family_tracing", "Family tracing"),
-    ("hotline", "Hotline"),
-    ("outreach", "Outreach"),
+    ("shelter", gettext_noop("Shelter / safe accommodation")),
+    ("medical", gettext_noop("Medical care")),
+    ("psychosocial", gettext_noop("Psychosocial support")),
+    ("legal_aid", gettext_noop("Legal aid")),
+    ("interpretation", gettext_noop("Interpretation")),
+    ("child_protection", gettext_noop("Child protection")),
+    ("return_assistance", gettext_noop("Return assistance")),
+    ("reintegration", gettext_noop("Reintegration")),
+    ("identification", gettext_noop("Victim identification")),
+    ("investigation", gettext_noop("Criminal investigation")),
+    ("asylum_procedure", gettext_noop("Asylum procedure")),
+    ("residence_permits", gettext_noop("Residence permits")),
+    ("travel_documents", gettext_noop("Travel documents")),
+    ("education", gettext_noop("Education")),
+    ("vocational_training", gettext_noop("Vocational training")),
+    ("employment", gettext_noop("Employment guidance")),
+    ("financial_support", gettext_noop("Financial support")),
+    ("family_tracing", gettext_noop("Family tracing")),
+    ("hotline", gettext_noop("Hotline")),
+    ("outreach", gettext_noop("Outreach")),
 ]
 
 

@@ -254,3 +254,53 @@ def member_account_create(
         can_sign_agreements=can_sign_agreements,
         title=title,
     )
+
+
+@transaction.atomic
+def service_account_create(
+    *, organisation: Organisation, name: str, role: str, actor: Any | None
+) -> Membership:
+    """Create an account for one of the organisation's systems: no password (it cannot sign in to
+    pages), a membership like a person's, so it sees exactly what its role lets it see."""
+    _require_manager(actor, organisation)
+    slug = name.strip().lower()
+    if not slug or not slug.replace("-", "").replace("_", "").isalnum():
+        raise ApplicationError(
+            _("Use letters, digits, '-' or '_' for a service account's name."),
+            fields={"name": [_("Use letters, digits, '-' or '_'.")]},
+        )
+    username = f"svc-{organisation.pk}-{slug}"
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, first_name=f"{slug} ({organisation.name})"[:150])
+        user.set_unusable_password()
+        user.save()
+    elif user.has_usable_password():
+        raise ApplicationError(
+            _("That name belongs to a person's account."), fields={"name": [_("Choose another.")]}
+        )
+    return membership_add(organisation=organisation, user=user, role=role, actor=actor)
+
+
+@transaction.atomic
+def api_token_issue(*, user: Any, actor: Any | None) -> str:
+    """Issue a new API token for a service account, replacing any earlier one (rotation).
+
+    Returns the key; it is shown once. People's accounts never get tokens.
+    """
+    from rest_framework.authtoken.models import Token
+
+    if user.has_usable_password():
+        raise ApplicationError(
+            _("API tokens are for service accounts only (accounts without a password)."),
+            code="not_a_service_account",
+        )
+    if actor is not None and not actor.is_superuser:
+        organisations = Organisation.objects.filter(
+            memberships__user=user, memberships__is_active=True
+        )
+        if not any(can_manage_members(actor, org) for org in organisations):
+            raise PermissionDenied(_("Only the organisation's admins issue its systems' tokens."))
+    Token.objects.filter(user=user).delete()
+    return str(Token.objects.create(user=user).key)

@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from concord.web import page_action
+from concord.errors import ApplicationError
+from concord.web import action_error_message
 
 from . import selectors, services
 from .dashboard import render_panels
@@ -125,7 +126,6 @@ def _members_page(
 
 @require_POST
 @login_required
-@page_action
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _manageable(request, pk)
     form = MemberAddForm(request.POST)
@@ -135,41 +135,57 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     if user is None:
         form.add_error("username", _("No account has this username."))
         return _members_page(request, organisation, status=400, add_form=form)
-    services.membership_add(
-        organisation=organisation,
-        user=user,
-        role=form.cleaned_data["role"],
-        can_sign_agreements=form.cleaned_data["can_sign_agreements"],
-        title=form.cleaned_data["title"],
-        actor=request.user,
-    )
+    try:
+        services.membership_add(
+            organisation=organisation,
+            user=user,
+            role=form.cleaned_data["role"],
+            can_sign_agreements=form.cleaned_data["can_sign_agreements"],
+            title=form.cleaned_data["title"],
+            actor=request.user,
+        )
+    except ApplicationError as exc:
+        _form_errors(form, exc)
+        return _members_page(request, organisation, status=400, add_form=form)
     messages.success(request, _("Member added."))
     return redirect("coordination:members", pk=organisation.pk)
 
 
 @require_POST
 @login_required
-@page_action
 def member_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _manageable(request, pk)
     form = MemberCreateForm(request.POST)
     if not form.is_valid():
         return _members_page(request, organisation, status=400, create_form=form)
     data = form.cleaned_data
-    services.member_account_create(
-        organisation=organisation,
-        username=data["username"],
-        password=data["password"],
-        email=data["email"],
-        first_name=data["first_name"],
-        last_name=data["last_name"],
-        role=data["role"],
-        can_sign_agreements=data["can_sign_agreements"],
-        title=data["title"],
-        actor=request.user,
-    )
+    try:
+        services.member_account_create(
+            organisation=organisation,
+            username=data["username"],
+            password=data["password"],
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            role=data["role"],
+            can_sign_agreements=data["can_sign_agreements"],
+            title=data["title"],
+            actor=request.user,
+        )
+    except ApplicationError as exc:
+        _form_errors(form, exc)
+        return _members_page(request, organisation, status=400, create_form=form)
     messages.success(request, _("Account created and added as a member."))
     return redirect("coordination:members", pk=organisation.pk)
+
+
+def _form_errors(form: Any, exc: ApplicationError) -> None:
+    """Put a refused service call's messages on the form fields it names."""
+    if not exc.fields:
+        form.add_error(None, exc.message)
+    for field, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
 
 
 def _membership(organisation: Organisation, membership_pk: int) -> Membership:
@@ -178,7 +194,6 @@ def _membership(organisation: Organisation, membership_pk: int) -> Membership:
 
 @require_POST
 @login_required
-@page_action
 def member_change(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     organisation = _manageable(request, pk)
     membership = _membership(organisation, membership_pk)
@@ -186,26 +201,33 @@ def member_change(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     if not form.is_valid():
         messages.error(request, _("Choose a valid role."))
         return redirect("coordination:members", pk=organisation.pk)
-    services.membership_change(
-        membership=membership,
-        role=form.cleaned_data["role"],
-        can_sign_agreements=form.cleaned_data["can_sign_agreements"],
-        actor=request.user,
-    )
-    messages.success(request, _("Membership updated."))
+    try:
+        services.membership_change(
+            membership=membership,
+            role=form.cleaned_data["role"],
+            can_sign_agreements=form.cleaned_data["can_sign_agreements"],
+            actor=request.user,
+        )
+    except ApplicationError as exc:
+        messages.error(request, action_error_message(exc))
+    else:
+        messages.success(request, _("Membership updated."))
     return redirect("coordination:members", pk=organisation.pk)
 
 
 @require_POST
 @login_required
-@page_action
 def member_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     organisation = _manageable(request, pk)
     membership = _membership(organisation, membership_pk)
     form = MemberEndForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    services.membership_end(membership=membership, reason=reason, actor=request.user)
-    messages.success(request, _("Membership ended."))
+    try:
+        services.membership_end(membership=membership, reason=reason, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, action_error_message(exc))
+    else:
+        messages.success(request, _("Membership ended."))
     return redirect("coordination:members", pk=organisation.pk)
 
 

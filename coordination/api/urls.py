@@ -1,1 +1,20 @@
-urlpatterns: list = []
+"""API routes of coordination (namespace "api")."""
+
+from rest_framework.routers import SimpleRouter
+
+from .views import (
+    CoordinationBodyViewSet,
+    CountryViewSet,
+    MembershipViewSet,
+    OrganisationViewSet,
+    ServiceViewSet,
+)
+
+router = SimpleRouter()
+router.register("countries", CountryViewSet, basename="country")
+router.register("services", ServiceViewSet, basename="service")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("coordination-bodies", CoordinationBodyViewSet, basename="coordination-body")
+
+urlpatterns = [*router.urls]
