@@ -90,6 +90,8 @@ def _restore_reference_data(request: Any) -> None:
 @pytest.fixture(autouse=True)
 def _isolated_settings(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    # A fast hasher: PBKDF2's cost is for attackers, not for the hundreds of test sign-ins.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = True
 
 

@@ -23,6 +23,8 @@ from coordination.tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
+# Variables of the test run that a production process would not have.
+CLEAN_ENV = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def later(seconds: int) -> datetime:
@@ -185,7 +187,7 @@ def test_not_found_and_forbidden_pages_are_ours(production_errors, login, make_o
 
 def test_production_mode_passes_check_deploy():
     env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+        **{k: v for k, v in os.environ.items() if k not in CLEAN_ENV},
         "DEBUG": "false",
         "SECRET_KEY": "a-long-random-production-secret-key-for-the-check-0123456789abcdef",
         "ALLOWED_HOSTS": "concord.example.org",
@@ -205,7 +207,7 @@ def test_production_mode_passes_check_deploy():
 
 
 def test_production_mode_requires_a_secret_key():
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", *CLEAN_ENV}}
     env["DEBUG"] = "false"
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
