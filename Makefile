@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup browser demo migrate otp format prod-check clean
+.PHONY: run test lint setup browser demo migrate otp format prod-check clean diagrams
 
 $(VENV)/.installed: pyproject.toml
 	@py='$(PYTHON_BOOT)'; \
@@ -56,6 +56,18 @@ prod-check: setup
 	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=concord.example.org \
 	  FIELD_ENCRYPTION_KEYS=$$(head -c 32 /dev/urandom | base64 | tr '+/' '-_') \
 	  $(PY) manage.py check --deploy --fail-level WARNING
+
+# State diagrams of every app's state machines (django-fsm-2 graph_transitions), as DOT text,
+# and as SVG where Graphviz's `dot` is installed (apt-get install graphviz).
+diagrams: setup
+	@mkdir -p docs/state-diagrams
+	@for app in coordination agreements workflows notifications; do \
+	  out=docs/state-diagrams/$$app.dot; \
+	  $(PY) manage.py graph_transitions $$app > $$out; \
+	  if grep -q -- '->' $$out; then echo "$$out"; \
+	    if command -v dot >/dev/null; then dot -Tsvg $$out -o docs/state-diagrams/$$app.svg; fi; \
+	  else rm -f $$out; fi; \
+	done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -83,7 +83,7 @@ def _restore_reference_data(request: Any) -> None:
     for alias, contents in _SERIALIZED.items():
         connection = connections[alias]
         if not hasattr(connection, "_test_serialized_contents"):
-            connection._test_serialized_contents = contents
+            setattr(connection, "_test_serialized_contents", contents)  # noqa: B010 - private attr
             connection.creation.deserialize_db_from_string(contents)
 
 

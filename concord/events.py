@@ -95,7 +95,7 @@ def record_event[E: Event](
     **subject: Any,
 ) -> E:
     """Write one event row; call it inside the service's transaction, after the change."""
-    return model.objects.create(
+    return model._default_manager.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         transition=transition,
         from_state=from_state or "",

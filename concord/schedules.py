@@ -31,7 +31,7 @@ import importlib
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TextIO
+from typing import Any
 
 from django.apps import apps
 from django.db import transaction
@@ -103,7 +103,7 @@ def _crontab(spec: dict[str, str]) -> Any:
 
 @transaction.atomic
 def sync_schedules(
-    schedules: list[Schedule] | None = None, *, stdout: TextIO | None = None
+    schedules: list[Schedule] | None = None, *, stdout: Any = None
 ) -> dict[str, list[str]]:
     """Create or update the PeriodicTask rows; returns the names created, updated, unchanged,
     and declared nowhere (stale). Safe to run any number of times."""

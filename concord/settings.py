@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "django_celery_beat",
     "pgtrigger",
+    "django_fsm",  # its graph_transitions command draws the state machines (make diagrams)
     "concord",
     "coordination",
     "agreements",

@@ -37,8 +37,8 @@ class MembershipInline(admin.TabularInline):
 
     model = Membership
     extra = 0
-    fields = ["user", "role", "can_sign_agreements", "title", "is_active"]
-    readonly_fields = fields
+    fields = ("user", "role", "can_sign_agreements", "title", "is_active")
+    readonly_fields = ("user", "role", "can_sign_agreements", "title", "is_active")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -30,7 +30,7 @@ from .models import CoordinationBody, Membership, Organisation, Seat
 from .permissions import can_manage_members
 
 DIRECTORY_PAGE_SIZE = 25
-SEAT_ORDER = {Seat.CHAIR: 0, Seat.SECRETARIAT: 1, Seat.MEMBER: 2, Seat.OBSERVER: 3}
+SEAT_ORDER: dict[str, int] = {Seat.CHAIR: 0, Seat.SECRETARIAT: 1, Seat.MEMBER: 2, Seat.OBSERVER: 3}
 
 
 @require_GET
