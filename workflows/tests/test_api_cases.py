@@ -218,3 +218,32 @@ def test_list_fixed_queries(world, django_assert_max_num_queries, n):
 def test_indicator_reference_list(world):
     r = _client(world, "stranger").get("/api/indicators/")
     assert len(r.json()) == 41
+
+
+def test_identifying_details_never_in_logs_events_or_errors(world, caplog):
+    import logging
+
+    from workflows.models import CaseEvent
+
+    caplog.set_level(logging.DEBUG)
+    c = _client(world, "officer")
+    r = c.post(
+        "/api/cases/",
+        {"identifying": {"given_names": "Zzyzx"}, "gender": "bogus"},
+        content_type="application/json",
+    )
+    assert "Zzyzx" not in r.content.decode()
+    r = c.post(
+        "/api/cases/",
+        {"identifying": {"given_names": "Zzyzx", "contacts": "+66 99"}, "minor_status": "adult"},
+        content_type="application/json",
+    )
+    pk = r.json()["id"]
+    c.post(f"/api/cases/{pk}/identifying/", {"family_name": "Qwertz"})
+    c.get(f"/api/cases/{pk}/details/")
+    c.get(f"/api/cases/{pk}/export/?as=csv")
+    c.post(f"/api/cases/{pk}/identify/", {"reason": "", "informed": False})
+    text = caplog.text + str(list(CaseEvent.objects.values()))
+    assert "Zzyzx" not in text
+    assert "Qwertz" not in text
+    assert "+66 99" not in text

@@ -130,3 +130,11 @@ def test_case_list_fixed_queries(world, django_assert_max_num_queries, n):
         r = c.get("/cases/")
     assert r.status_code == 200
     assert SECRET not in r.content.decode()
+
+
+def test_dashboard_panel_lists_recent_cases(world):
+    r = _c(world, "officer").get("/")
+    assert world["case"].reference in r.content.decode()
+    assert SECRET not in r.content.decode()
+    r = _c(world, "stranger").get("/")
+    assert world["case"].reference not in r.content.decode()
