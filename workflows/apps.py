@@ -9,10 +9,17 @@ class WorkflowsConfig(AppConfig):
     def ready(self) -> None:
         from coordination.dashboard import register_panel
 
-        from .selectors.cases import cases_owned_by
-
         def recent_cases(request):  # type: ignore[no-untyped-def]
-            qs = cases_owned_by(user=request.user)
+            """Shown to case officers and supervisors only (None hides the panel)."""
+            from coordination.permissions import organisation_ids_for
+
+            from .models import Case
+            from .permissions import CASE_WORK_ROLES
+
+            org_ids = organisation_ids_for(request.user, CASE_WORK_ROLES)
+            if not org_ids:
+                return None
+            qs = Case.objects.filter(owner_id__in=org_ids).order_by("-created_at", "-id")
             return {"cases": list(qs[:5])}
 
         register_panel(
