@@ -81,11 +81,15 @@ class FirstContactForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = organisations
+        owner_field = self.fields["owner"]
+        assert isinstance(owner_field, forms.ModelChoiceField)
+        owner_field.queryset = organisations
         if len(organisations) == 1:
             self.fields["owner"].initial = organisations[0]
             self.fields["owner"].widget = forms.HiddenInput()
-        self.fields["indicators"].choices = list(
+        indicator_field = self.fields["indicators"]
+        assert isinstance(indicator_field, forms.MultipleChoiceField)
+        indicator_field.choices = list(
             Indicator.objects.filter(is_active=True).values_list("code", "text")
         )
 

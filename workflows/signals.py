@@ -21,5 +21,6 @@ minority_presumed = Signal()
 guardian_appointed = Signal()
 best_interests_determined = Signal()
 # The country has no child protection authority in the directory: alert its coordination body.
-# Sent with sender=Case, instance=case, event=<CaseEvent>, actor=user, country=<Country>.
+# Sent with sender=Case, instance=case, event=<CaseEvent>, actor=user, country=<Country>,
+# bodies=[<CoordinationBody> of that country] (the ones to alert).
 child_protection_missing = Signal()

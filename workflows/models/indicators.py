@@ -25,7 +25,7 @@ class Weight(models.TextChoices):
     WEAK = "weak", _("Weak")
 
 
-WEIGHT_ORDER = {Weight.STRONG: 0, Weight.MEDIUM: 1, Weight.WEAK: 2}
+WEIGHT_ORDER: dict[str, int] = {Weight.STRONG: 0, Weight.MEDIUM: 1, Weight.WEAK: 2}
 
 
 class PersonCategory(models.TextChoices):

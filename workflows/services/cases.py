@@ -17,7 +17,7 @@ from django_fsm import can_proceed
 
 from concord.errors import ApplicationError, GuardFailed
 from concord.events import record_event
-from coordination.models import Country, Organisation, OrganisationKind
+from coordination.models import CoordinationBody, Country, Organisation, OrganisationKind
 
 from .. import signals
 from ..guards.cases import (
@@ -191,7 +191,12 @@ def _refer_child_at_once(*, case: Case, actor: Any) -> None:
             payload={"country": country.pk if country else None},
         )
         signals.child_protection_missing.send(
-            sender=Case, instance=case, event=event, actor=actor, country=country
+            sender=Case,
+            instance=case,
+            event=event,
+            actor=actor,
+            country=country,
+            bodies=list(CoordinationBody.objects.filter(country=country)),
         )
         return
     service = _child_referral_service()

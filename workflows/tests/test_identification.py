@@ -65,15 +65,15 @@ def test_presumed_child_without_child_protection_alerts(officer_org):
     org, officer = officer_org
     alerts = []
 
-    def receiver(sender, instance, event, actor, country, **kw):
-        alerts.append((instance.pk, country.pk))
+    def receiver(sender, instance, event, actor, country, bodies, **kw):
+        alerts.append((instance.pk, country.pk, bodies))
 
     signals.child_protection_missing.connect(receiver)
     try:
         case = case_register(owner=org, actor=officer, minor_status=MinorStatus.PRESUMED_CHILD)
     finally:
         signals.child_protection_missing.disconnect(receiver)
-    assert alerts == [(case.pk, "TH")]
+    assert alerts == [(case.pk, "TH", [])]
     assert case.events.filter(transition="child_protection_missing").exists()
 
 

@@ -138,3 +138,14 @@ def test_dashboard_panel_lists_recent_cases(world):
     assert SECRET not in r.content.decode()
     r = _c(world, "stranger").get("/")
     assert world["case"].reference not in r.content.decode()
+
+
+def test_admin_case_pages_never_show_identifying_details(world, client, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("root", "r@example.org", "pw-12345")
+    world["login"](admin_user, client)
+    case = world["case"]
+    r = client.get(f"/admin/workflows/case/{case.pk}/change/")
+    assert r.status_code == 200
+    assert SECRET not in r.content.decode()
+    assert client.get("/admin/workflows/indicatorweight/").status_code == 200
+    assert client.get("/admin/workflows/countrysettings/").status_code == 200

@@ -36,8 +36,8 @@ class Command(BaseCommand):
         total = 0
         for model, fields in encrypted_columns():
             table = connection.ops.quote_name(model._meta.db_table)
-            pk = connection.ops.quote_name(model._meta.pk.column)
-            cols = [connection.ops.quote_name(f.column) for f in fields]
+            pk = connection.ops.quote_name(str(model._meta.pk.column))
+            cols = [connection.ops.quote_name(str(f.column)) for f in fields]
             rewritten = 0
             with transaction.atomic():
                 for row in self._rows(table, pk, cols):
