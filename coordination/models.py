@@ -264,3 +264,6 @@ class MembershipEvent(Event):
     class Meta(Event.Meta):
         verbose_name = _("membership event")
         indexes = [models.Index(fields=["organisation", "occurred_at"], name="memevent_org_idx")]
+
+
+from .models_work import *  # noqa: E402,F403

@@ -1,5 +1,6 @@
 """API routes of coordination (namespace "api")."""
 
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from .views import (
@@ -17,4 +18,4 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("coordination-bodies", CoordinationBodyViewSet, basename="coordination-body")
 
-urlpatterns = [*router.urls]
+urlpatterns = [*router.urls, path("", include("coordination.work.api.urls"))]

@@ -1,0 +1,157 @@
+"""Statistics on a known data set equal hand-counted figures, small cells suppressed in the query,
+and a fixed number of queries whatever the size of the data."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from coordination.models import Role
+from coordination.work.exports import statistics_csv, statistics_xlsx
+from coordination.work.statistics import StatsFilter, statistics_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dataset(make_org):
+    from workflows.tests.factories import make_case
+
+    police = make_org(kind="law_enforcement", country="TH", name="Royal Police")
+    ngo = make_org(kind="ngo", country="TH", name="Shelter NGO")
+    kh_org = make_org(kind="ngo", country="KH", name="KH NGO")
+    for _ in range(7):
+        make_case(
+            police,
+            state="identified",
+            nationality="KH",
+            country="TH",
+            gender="Female",
+            exploitation_forms=["forced_labour"],
+            identified_on=date(2026, 1, 10),
+        )
+    for _ in range(3):
+        make_case(
+            ngo,
+            state="presumed_victim",
+            minor_status="known_child",
+            nationality="MM",
+            country="TH",
+            gender="Male",
+            exploitation_forms=["sexual_exploitation", "forced_labour"],
+            identified_on=date(2026, 4, 5),
+        )
+    make_case(
+        ngo, state="not_identified", nationality="MM", country="TH", identified_on=date(2026, 4, 5)
+    )
+    for _ in range(2):
+        make_case(
+            kh_org,
+            state="identified",
+            nationality="KH",
+            country="KH",
+            identified_on=date(2026, 2, 1),
+        )
+    return police, ngo
+
+
+def _figures(f):
+    (fam,) = statistics_for(f, ["cases"])
+    assert fam.available
+    return {fig.key: fig for fig in fam.figures}
+
+
+def test_hand_counted_figures_with_suppression(dataset):
+    figs = _figures(StatsFilter(countries={"TH"}, period="quarter"))
+    assert figs["cases_by_sex"].total == "10"
+    assert dict(figs["cases_by_sex"].rows) == {"Female": "7", "Male": "<5"}
+    assert dict(figs["cases_by_age_group"].rows) == {
+        "Adult (18 or over)": "7",
+        "Child (under 18)": "<5",
+    }
+    assert dict(figs["cases_by_nationality"].rows) == {"Cambodia": "7", "Myanmar": "<5"}
+    forms = dict(figs["cases_by_exploitation"].rows)
+    assert forms["Forced labour or services"] == "10"
+    assert forms["Sexual exploitation"] == "<5"
+    assert forms["Removal of organs"] == "0"
+    assert dict(figs["cases_by_provider"].rows) == {"Non-State actor": "<5", "State actor": "7"}
+    assert dict(figs["cases_by_period"].rows) == {"2026-Q1": "7", "2026-Q2": "<5"}
+    assert dict(figs["cases_by_country"].rows) == {"Thailand": "10"}
+    assert figs["cases_by_sex"].htcds == "prs_Gender"
+
+
+def test_filters_by_period_and_country(dataset):
+    figs = _figures(
+        StatsFilter(countries={"TH"}, date_from=date(2026, 4, 1), date_to=date(2026, 12, 31))
+    )
+    assert figs["cases_by_sex"].total == "<5"
+    figs = _figures(StatsFilter(countries=None, period="year"))
+    assert figs["cases_by_sex"].total == "12"
+    assert dict(figs["cases_by_country"].rows) == {"Cambodia": "<5", "Thailand": "10"}
+    assert dict(figs["cases_by_period"].rows) == {"2026": "12"}
+
+
+def test_exports_carry_only_suppressed_text(dataset):
+    f = StatsFilter(countries={"TH"})
+    results = statistics_for(f, ["cases"])
+    rows = list(csv.reader(io.StringIO(statistics_csv(results, f))))
+    counts = {r[4] for r in rows[1:]}
+    assert counts <= {"0", "7", "10", "<5"}
+    assert not {"1", "2", "3", "4"} & counts
+    wb = load_workbook(io.BytesIO(statistics_xlsx(results, f)))
+    values = {row[4] for row in wb["statistics"].iter_rows(min_row=2, values_only=True)}
+    assert "<5" in values
+    assert not {"1", "2", "3", "4"} & values
+    header = rows[0]
+    assert not {"reference", "given_names", "family_name"} & set(header)
+
+
+def _grow(make_org, n):
+    from workflows.tests.factories import make_case
+
+    org = make_org(kind="ngo", country="TH")
+    for i in range(n):
+        make_case(
+            org,
+            nationality="KH" if i % 2 else "MM",
+            country="TH",
+            identified_on=date(2026, 1 + i % 12, 1),
+        )
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_fixed_number_of_queries(make_org, django_assert_num_queries, size):
+    _grow(make_org, size)
+    f = StatsFilter(countries={"TH"})
+    # cases: 1 total + 1 per-form aggregate + 8 grouped tables + 1 country names = 11;
+    # coordination: 3 tables + 3 totals = 6 (referrals/returns: 0 until their models land).
+    with django_assert_num_queries(17):
+        results = statistics_for(f)
+    assert results[0].figures[0].total == ("<5" if size < 5 else str(size))
+
+
+def test_statistics_page_access(client, login, make_org, make_member, dataset):
+    ministry = make_org(kind="government_ministry", country="TH")
+    official = make_member(ministry, Role.MINISTRY_OFFICIAL)
+    case_officer = make_member(make_org(kind="ngo", country="TH"), Role.CASE_OFFICER)
+    login(case_officer)
+    assert client.get("/work/statistics/").status_code == 403
+    login(official)
+    resp = client.get("/work/statistics/?period=quarter")
+    assert resp.status_code == 200
+    body = resp.content.decode()
+    assert "&lt;5" in body
+    assert "charts.js" in body
+    assert client.get("/work/statistics/?country=KH").status_code == 404
+    csv_resp = client.get("/work/statistics/?format=csv")
+    assert csv_resp["Content-Type"].startswith("text/csv")
+    assert client.get("/work/statistics/?format=xlsx").status_code == 200
+    api = client.get("/api/statistics/?family=cases")
+    assert api.status_code == 200
+    fam = api.json()[0]
+    assert fam["available"]
+    assert {r["count"] for f in fam["figures"] for r in f["rows"]} <= {"0", "7", "10", "<5"}

@@ -1,0 +1,380 @@
+"""API for meetings, action items, plans, the Framework rows, statistics and the annual report.
+
+Reads go through the same selectors as the pages (unseen objects are 404); writes call services;
+transitions are POST actions (/api/<things>/<id>/<verb>/). Errors: {"code", "detail", "fields"}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coordination.models import FrameworkRow, MeasureIndicator, PlanMeasure
+
+from .. import services
+from ..report import annual_report_pdf
+from ..selectors import (
+    action_items_visible_to,
+    bodies_visible_to,
+    meeting_detail,
+    meetings_visible_to,
+    plan_progress,
+    plans_visible_to,
+)
+from ..statistics import statistics_for
+from . import serializers as s
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer, description="Invalid input (names the field)"),
+    403: OpenApiResponse(s.ErrorSerializer, description="Not allowed (e.g. not the secretariat)"),
+    404: OpenApiResponse(s.ErrorSerializer, description="Not found or not visible to you"),
+    409: OpenApiResponse(
+        s.ErrorSerializer, description="Refused by a guard (code names it) or wrong state"
+    ),
+}
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {c: ERRORS[c] for c in codes}
+
+
+def _data(serializer_class: Any, request: Request) -> dict[str, Any]:
+    ser = serializer_class(data=request.data)
+    ser.is_valid(raise_exception=True)
+    return dict(ser.validated_data)
+
+
+class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Meetings of the bodies your organisation holds a seat in."""
+
+    serializer_class = s.MeetingSerializer
+    filterset_fields = ["body", "state"]
+
+    def get_queryset(self) -> Any:
+        return meetings_visible_to(user=self.request.user).order_by("-starts_at", "-id")
+
+    def get_serializer_class(self) -> Any:
+        return s.MeetingListSerializer if self.action == "list" else s.MeetingSerializer
+
+    def get_object(self) -> Any:
+        return meeting_detail(meeting=super().get_object())
+
+    def _reply(self, meeting: Any, code: int = status.HTTP_200_OK) -> Response:
+        return Response(s.MeetingSerializer(meeting_detail(meeting=meeting)).data, status=code)
+
+    @extend_schema(
+        request=s.MeetingCreateSerializer,
+        responses={201: s.MeetingSerializer, **_errors(400, 403, 404)},
+    )
+    def create(self, request: Request) -> Response:
+        data = _data(s.MeetingCreateSerializer, request)
+        body = get_object_or_404(bodies_visible_to(user=request.user), pk=data.pop("body").pk)
+        meeting = services.meeting_schedule(body=body, actor=request.user, **data)
+        return self._reply(meeting, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.TextSerializer,
+        responses={200: s.MeetingSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="agenda-items")
+    def agenda_items(self, request: Request, pk: str) -> Response:
+        meeting = super().get_object()
+        services.agenda_item_add(
+            meeting=meeting, title=_data(s.TextSerializer, request)["title"], actor=request.user
+        )
+        return self._reply(meeting)
+
+    @extend_schema(
+        request=s.AttendanceSerializer,
+        responses={200: s.MeetingSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def attendance(self, request: Request, pk: str) -> Response:
+        meeting = super().get_object()
+        data = _data(s.AttendanceSerializer, request)
+        services.attendance_record(meeting=meeting, actor=request.user, **data)
+        return self._reply(meeting)
+
+    @extend_schema(request=None, responses={200: s.MeetingSerializer, **_errors(403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def hold(self, request: Request, pk: str) -> Response:
+        return self._reply(services.meeting_hold(meeting=super().get_object(), actor=request.user))
+
+    @extend_schema(
+        request=s.ReasonSerializer,
+        responses={200: s.MeetingSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        reason = _data(s.ReasonSerializer, request)["reason"]
+        return self._reply(
+            services.meeting_cancel(meeting=super().get_object(), reason=reason, actor=request.user)
+        )
+
+    @extend_schema(
+        request=s.MinutesSerializer,
+        responses={200: s.MeetingSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def minutes(self, request: Request, pk: str) -> Response:
+        text = _data(s.MinutesSerializer, request)["minutes"]
+        return self._reply(
+            services.minutes_save(meeting=super().get_object(), minutes=text, actor=request.user)
+        )
+
+    @extend_schema(request=None, responses={200: s.MeetingSerializer, **_errors(403, 404, 409)})
+    @action(detail=True, methods=["post"], url_path="approve-minutes")
+    def approve_minutes(self, request: Request, pk: str) -> Response:
+        return self._reply(
+            services.meeting_approve_minutes(meeting=super().get_object(), actor=request.user)
+        )
+
+    @extend_schema(
+        request=s.DecisionCreateSerializer,
+        responses={201: s.DecisionSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def decisions(self, request: Request, pk: str) -> Response:
+        data = _data(s.DecisionCreateSerializer, request)
+        items = [dict(i) for i in data.get("action_items", [])]
+        decision = services.decision_record(
+            meeting=super().get_object(), text=data["text"], action_items=items, actor=request.user
+        )
+        return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Action items of your bodies and of your organisation."""
+
+    serializer_class = s.ActionItemSerializer
+    filterset_fields = ["body", "owner", "state", "measure"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> Any:
+        return action_items_visible_to(user=self.request.user).order_by("due_on", "id")
+
+    @extend_schema(
+        request=s.ActionItemCreateSerializer,
+        responses={201: s.ActionItemSerializer, **_errors(400, 403, 404, 409)},
+    )
+    def create(self, request: Request) -> Response:
+        data = _data(s.ActionItemCreateSerializer, request)
+        body = get_object_or_404(bodies_visible_to(user=request.user), pk=data.pop("body").pk)
+        item = services.action_item_create(body=body, actor=request.user, **data)
+        return Response(s.ActionItemSerializer(item).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: s.ActionItemSerializer, **_errors(403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str) -> Response:
+        item = services.action_item_start(item=self.get_object(), actor=request.user)
+        return Response(s.ActionItemSerializer(item).data)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": s.CompleteSerializer,
+            "application/json": s.CompleteSerializer,
+        },
+        responses={200: s.ActionItemSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str) -> Response:
+        data = _data(s.CompleteSerializer, request)
+        item = services.action_item_complete(item=self.get_object(), actor=request.user, **data)
+        return Response(s.ActionItemSerializer(item).data)
+
+    @extend_schema(
+        request=s.GroundsSerializer,
+        responses={200: s.ActionItemSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        grounds = _data(s.GroundsSerializer, request)["grounds"]
+        item = services.action_item_cancel(
+            item=self.get_object(), grounds=grounds, actor=request.user
+        )
+        return Response(s.ActionItemSerializer(item).data)
+
+
+class ActionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """National action plans of your bodies."""
+
+    serializer_class = s.PlanSerializer
+    filterset_fields = ["body", "state"]
+
+    def get_queryset(self) -> Any:
+        return plans_visible_to(user=self.request.user)
+
+    @extend_schema(
+        request=s.PlanCreateSerializer, responses={201: s.PlanSerializer, **_errors(400, 403, 404)}
+    )
+    def create(self, request: Request) -> Response:
+        data = _data(s.PlanCreateSerializer, request)
+        body = get_object_or_404(bodies_visible_to(user=request.user), pk=data.pop("body").pk)
+        plan = services.action_plan_create(body=body, actor=request.user, **data)
+        return Response(s.PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: s.PillarProgressSerializer(many=True), **_errors(404)})
+    @action(detail=True, methods=["get"])
+    def progress(self, request: Request, pk: str) -> Response:
+        pillars = plan_progress(plan=self.get_object())
+        return Response(s.PillarProgressSerializer(pillars, many=True).data)
+
+    @extend_schema(
+        request=s.MeasureCreateSerializer,
+        responses={201: s.MeasureSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def measures(self, request: Request, pk: str) -> Response:
+        data = _data(s.MeasureCreateSerializer, request)
+        measure = services.plan_measure_add(plan=self.get_object(), actor=request.user, **data)
+        return Response(s.MeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
+
+    def _transition(self, service: Any, **kwargs: Any) -> Response:
+        plan = service(plan=self.get_object(), actor=self.request.user, **kwargs)
+        return Response(s.PlanSerializer(plan).data)
+
+    @extend_schema(request=None, responses={200: s.PlanSerializer, **_errors(403, 404, 409)})
+    @action(detail=True, methods=["post"])
+    def adopt(self, request: Request, pk: str) -> Response:
+        return self._transition(services.action_plan_adopt)
+
+    @extend_schema(request=None, responses={200: s.PlanSerializer, **_errors(403, 404, 409)})
+    @action(detail=True, methods=["post"], url_path="start-implementation")
+    def start_implementation(self, request: Request, pk: str) -> Response:
+        return self._transition(services.action_plan_start_implementation)
+
+    @extend_schema(request=None, responses={200: s.PlanSerializer, **_errors(403, 404, 409)})
+    @action(detail=True, methods=["post"], url_path="open-review")
+    def open_review(self, request: Request, pk: str) -> Response:
+        return self._transition(services.action_plan_open_review)
+
+    @extend_schema(
+        request=s.NotesSerializer, responses={200: s.PlanSerializer, **_errors(403, 404, 409)}
+    )
+    @action(detail=True, methods=["post"], url_path="close-review")
+    def close_review(self, request: Request, pk: str) -> Response:
+        notes = _data(s.NotesSerializer, request)["notes"]
+        return self._transition(services.action_plan_close_review, notes=notes)
+
+    @extend_schema(
+        request=s.NotesSerializer,
+        responses={
+            201: OpenApiResponse(s.PlanSerializer, description="The new draft version"),
+            **_errors(403, 404, 409),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="update")
+    def update_plan(self, request: Request, pk: str) -> Response:
+        notes = _data(s.NotesSerializer, request)["notes"]
+        new = services.action_plan_update(plan=self.get_object(), notes=notes, actor=request.user)
+        return Response(s.PlanSerializer(new).data, status=status.HTTP_201_CREATED)
+
+
+class PlanMeasureViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.MeasureSerializer
+
+    def get_queryset(self) -> Any:
+        plans = plans_visible_to(user=self.request.user).values("pk")
+        return PlanMeasure.objects.filter(plan_id__in=plans).prefetch_related("indicators")
+
+    @extend_schema(
+        request=s.IndicatorCreateSerializer,
+        responses={201: s.IndicatorSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"])
+    def indicators(self, request: Request, pk: str) -> Response:
+        data = _data(s.IndicatorCreateSerializer, request)
+        ind = services.measure_indicator_add(measure=self.get_object(), actor=request.user, **data)
+        return Response(s.IndicatorSerializer(ind).data, status=status.HTTP_201_CREATED)
+
+
+class MeasureIndicatorViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.IndicatorSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> Any:
+        plans = plans_visible_to(user=self.request.user).values("pk")
+        return MeasureIndicator.objects.filter(measure__plan_id__in=plans).select_related(
+            "measure__plan"
+        )
+
+    @extend_schema(
+        request={
+            "multipart/form-data": s.ProgressCreateSerializer,
+            "application/json": s.ProgressCreateSerializer,
+        },
+        responses={201: s.ProgressReportSerializer, **_errors(400, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="progress-reports")
+    def progress_reports(self, request: Request, pk: str) -> Response:
+        data = _data(s.ProgressCreateSerializer, request)
+        report = services.progress_report_add(
+            indicator=self.get_object(), actor=request.user, **data
+        )
+        return Response(s.ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class FrameworkRowViewSet(viewsets.ReadOnlyModelViewSet):
+    """Framework for Action rows (seed 001 tables 2, 4, 5), quoted with their seed lines."""
+
+    serializer_class = s.FrameworkRowSerializer
+    queryset = FrameworkRow.objects.prefetch_related("items").order_by("position")
+    filterset_fields = ["table"]
+    pagination_class = None
+
+
+class StatisticsView(APIView):
+    """Aggregate figures only; counts of 1 to 4 come as "<5"."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("date_from", OpenApiTypes.DATE),
+            OpenApiParameter("date_to", OpenApiTypes.DATE),
+            OpenApiParameter("country", OpenApiTypes.STR, description="ISO code"),
+            OpenApiParameter("period", OpenApiTypes.STR, enum=["month", "quarter", "year"]),
+            OpenApiParameter(
+                "family", OpenApiTypes.STR, enum=["cases", "referrals", "returns", "coordination"]
+            ),
+        ],
+        responses={200: s.FamilySerializer(many=True), **_errors(400, 403, 404)},
+    )
+    def get(self, request: Request) -> Response:
+        from ..views import stats_filter_for
+
+        f = stats_filter_for(request._request)
+        family = request.query_params.get("family")
+        results = statistics_for(f, [family] if family else None)
+        return Response(s.FamilySerializer(results, many=True).data)
+
+
+class AnnualReportView(APIView):
+    """The annual report of a body as a PDF."""
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
+            **_errors(404),
+        }
+    )
+    def get(self, request: Request, body_pk: int, year: int) -> HttpResponse:
+        body = get_object_or_404(bodies_visible_to(user=request.user), pk=body_pk)
+        if not 2000 <= year <= timezone.localdate().year + 1:
+            raise Http404
+        response = HttpResponse(
+            annual_report_pdf(body=body, year=year), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="annual-report-{body.pk}-{year}.pdf"'
+        )
+        return response

@@ -1,0 +1,185 @@
+"""Page forms: they parse and check types; the rules live in the services and guards."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coordination.models import (
+    AttendanceStatus,
+    FrameworkItem,
+    FrameworkItemKind,
+    FrameworkRow,
+    Organisation,
+    PlanMeasure,
+)
+
+
+class MeetingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = forms.DateTimeField(
+        label=_("Date and time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    call_link = forms.URLField(label=_("Call link"), required=False)
+    agenda = forms.CharField(
+        label=_("Agenda (one item a line)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Agenda item"), max_length=300)
+
+
+class AttendanceForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=AttendanceStatus.choices)
+    representatives = forms.IntegerField(label=_("Representatives"), min_value=0, initial=1)
+
+    def __init__(self, *args, body=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if body is not None:
+            self.fields["organisation"].queryset = Organisation.objects.filter(seats__body=body)
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 10}), required=False
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}))
+    item_description = forms.CharField(
+        label=_("Action item (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    item_owner = forms.ModelChoiceField(
+        label=_("Owner organisation"), queryset=Organisation.objects.none(), required=False
+    )
+    item_due_on = forms.DateField(
+        label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    item_measure = forms.ModelChoiceField(
+        label=_("Plan measure (optional)"), queryset=PlanMeasure.objects.none(), required=False
+    )
+
+    def __init__(self, *args, body=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if body is not None:
+            self.fields["item_owner"].queryset = Organisation.objects.filter(seats__body=body)
+            self.fields["item_measure"].queryset = PlanMeasure.objects.filter(
+                plan__body=body
+            ).select_related("plan")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("item_description") and not (
+            data.get("item_owner") and data.get("item_due_on")
+        ):
+            raise forms.ValidationError(
+                _("An action item needs an owner organisation and a due date.")
+            )
+        return data
+
+
+class CompleteForm(forms.Form):
+    evidence_link = forms.URLField(label=_("Evidence link"), required=False)
+    evidence_file = forms.FileField(label=_("Evidence file"), required=False)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CancelItemForm(forms.Form):
+    grounds = forms.CharField(
+        label=_("Grounds"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class PlanForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    period_start = forms.DateField(
+        label=_("Period start"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("Period end"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    funding_requirements = forms.CharField(
+        label=_("Funding requirements"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    funding_sources = forms.CharField(
+        label=_("Funding sources"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MeasureForm(forms.Form):
+    framework_row = forms.ModelChoiceField(
+        label=_("Framework row"), queryset=FrameworkRow.objects.all()
+    )
+    framework_measure = forms.ModelChoiceField(
+        label=_("Framework measure"),
+        queryset=FrameworkItem.objects.filter(kind=FrameworkItemKind.MEASURE),
+        required=False,
+    )
+    title = forms.CharField(label=_("Measure"), max_length=300)
+    owner = forms.ModelChoiceField(
+        label=_("Owner organisation"), queryset=Organisation.objects.filter(is_active=True)
+    )
+    target = forms.CharField(label=_("Target"), required=False)
+    due_on = forms.DateField(
+        label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    budget_line = forms.CharField(label=_("Budget line"), required=False)
+    budget_amount = forms.DecimalField(label=_("Budget amount"), required=False, min_value=0)
+
+
+class IndicatorForm(forms.Form):
+    name = forms.CharField(label=_("Indicator"), max_length=300)
+    framework_indicator = forms.ModelChoiceField(
+        label=_("Framework indicator"),
+        queryset=FrameworkItem.objects.filter(
+            kind__in=[
+                FrameworkItemKind.OPERATIONAL_INDICATOR,
+                FrameworkItemKind.FRAMEWORK_INDICATOR,
+            ]
+        ),
+        required=False,
+    )
+    unit = forms.CharField(label=_("Unit"), required=False, max_length=40)
+    baseline = forms.DecimalField(label=_("Baseline"))
+    target_value = forms.DecimalField(label=_("Target value"))
+
+
+class ProgressForm(forms.Form):
+    value = forms.DecimalField(label=_("Value"))
+    reported_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    narrative = forms.CharField(
+        label=_("Narrative"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence_link = forms.URLField(label=_("Evidence link"), required=False)
+    evidence_file = forms.FileField(label=_("Evidence file"), required=False)
+
+
+class StatisticsForm(forms.Form):
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    country = forms.CharField(label=_("Country (ISO code)"), required=False, max_length=2)
+    period = forms.ChoiceField(
+        label=_("Period"),
+        choices=[("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year"))],
+        required=False,
+    )

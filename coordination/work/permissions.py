@@ -1,0 +1,127 @@
+"""Who may do what with a body's meetings, action items and plan.
+
+A body's access follows its seats (BodySeat): every seat holder reads; observers read only; the
+secretariat edits (its members in an editing role). The owner organisation of an action item or a
+plan measure works on it through a django-guardian object permission granted to its group here,
+and only here (services call these functions when ownership starts or ends).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import assign_perm, remove_perm
+
+from coordination.models import (
+    ActionItem,
+    BodySeat,
+    CoordinationBody,
+    Organisation,
+    PlanMeasure,
+    Role,
+    Seat,
+)
+from coordination.permissions import organisation_group, organisation_ids_for
+
+# Members of the secretariat who may edit: not auditors, not case officers.
+EDITOR_ROLES = (Role.COORDINATOR, Role.ORG_ADMIN, Role.MINISTRY_OFFICIAL, Role.SUPERVISOR)
+# Who may see the statistics of the countries their organisations act for.
+STATISTICS_ROLES = (Role.COORDINATOR, Role.MINISTRY_OFFICIAL, Role.SUPERVISOR, Role.AUDITOR)
+
+WORK_ON_ITEM = "coordination.work_on_actionitem"
+REPORT_ON_MEASURE = "coordination.report_on_planmeasure"
+
+
+def seats_of(user: Any, body: CoordinationBody | int) -> set[str]:
+    body_id = body if isinstance(body, int) else body.pk
+    orgs = organisation_ids_for(user)
+    if not orgs:
+        return set()
+    return set(
+        BodySeat.objects.filter(body_id=body_id, organisation_id__in=orgs).values_list(
+            "seat", flat=True
+        )
+    )
+
+
+def body_ids_readable_by(user: Any) -> QuerySet[BodySeat] | None:
+    """A subquery of body ids the user holds any seat in; None for a superuser (all bodies)."""
+    if getattr(user, "is_superuser", False):
+        return None
+    return BodySeat.objects.filter(organisation_id__in=organisation_ids_for(user)).values("body_id")
+
+
+def can_read_body(user: Any, body: CoordinationBody | int) -> bool:
+    return bool(getattr(user, "is_superuser", False)) or bool(seats_of(user, body))
+
+
+def can_edit_body(user: Any, body: CoordinationBody | int) -> bool:
+    """The secretariat edits meetings, decisions, items and plans (issue 7)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    body_id = body if isinstance(body, int) else body.pk
+    editor_orgs = organisation_ids_for(user, EDITOR_ROLES)
+    return BodySeat.objects.filter(
+        body_id=body_id, organisation_id__in=editor_orgs, seat=Seat.SECRETARIAT
+    ).exists()
+
+
+def grant_action_item_owner(item: ActionItem, owner: Organisation) -> None:
+    assign_perm(WORK_ON_ITEM, organisation_group(owner), item)
+
+
+def revoke_action_item_owner(item: ActionItem, owner: Organisation) -> None:
+    remove_perm(WORK_ON_ITEM, organisation_group(owner), item)
+
+
+def can_work_on_item(user: Any, item: ActionItem) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return ObjectPermissionChecker(user).has_perm("work_on_actionitem", item)
+
+
+def grant_measure_owner(measure: PlanMeasure, owner: Organisation) -> None:
+    assign_perm(REPORT_ON_MEASURE, organisation_group(owner), measure)
+
+
+def revoke_measure_owner(measure: PlanMeasure, owner: Organisation) -> None:
+    remove_perm(REPORT_ON_MEASURE, organisation_group(owner), measure)
+
+
+def can_report_on_measure(user: Any, measure: PlanMeasure) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return ObjectPermissionChecker(user).has_perm("report_on_planmeasure", measure)
+
+
+def statistics_country_codes(user: Any) -> set[str] | None:
+    """Countries whose figures the user may see; None means all (superuser).
+
+    Ministries and coordination bodies see the figures of the countries their organisations act
+    for, and of the countries of the bodies they hold a seat in.
+    """
+    if getattr(user, "is_superuser", False):
+        return None
+    org_ids = organisation_ids_for(user, STATISTICS_ROLES)
+    if not org_ids:
+        return set()
+    codes: set[str] = set()
+    for country, represents in Organisation.objects.filter(pk__in=org_ids).values_list(
+        "country_id", "represents_country_id"
+    ):
+        if represents or country:
+            codes.add(represents or country)
+    bodies = BodySeat.objects.filter(organisation_id__in=org_ids).values("body_id")
+    codes.update(
+        c
+        for c in CoordinationBody.objects.filter(pk__in=bodies).values_list("country_id", flat=True)
+        if c
+    )
+    codes.update(
+        CoordinationBody.countries.through.objects.filter(
+            coordinationbody_id__in=bodies
+        ).values_list("country_id", flat=True)
+    )
+    return codes

@@ -1,0 +1,403 @@
+"""Statistics for ministries and coordination bodies: figures only, never identifying fields.
+
+One selector per figure family (`FAMILIES`): each returns a list of `Figure` tables, each
+computed by
+ONE aggregate query in the database, so a family costs a fixed number of queries whatever the
+size of the data. Small cells are suppressed IN THE QUERY: the database returns the text "<5" for a
+count of 1 to 4, so no exact small count ever reaches Python, a page, an export or the API (seed
+003:594-596; DOMAIN.md §9.4 P-5). A zero stays "0": it singles nobody out.
+
+Disaggregation follows seed 001:364 (footnote 19): age, sex, nationality, form of exploitation,
+and "whether services are provided by state or non-state actors" (Organisation kind, see
+coordination.models.STATE_KINDS). Where the Human Trafficking Case Data Standard (HTCDS,
+UNMigration/HTCDS) names a field, `Figure.htcds` gives its name.
+
+Case, referral and return models belong to the workflows app; coordination does not import it
+(dependencies run coordination <- agreements <- workflows), so families look the models up by name
+at run time and say plainly when a model has not landed (`FamilyUnavailable`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.apps import apps
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, TruncMonth, TruncQuarter, TruncYear
+from django.db.models.lookups import Exact, GreaterThanOrEqual
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coordination.models import (
+    STATE_KINDS,
+    ActionItem,
+    ActionItemState,
+    Country,
+    Meeting,
+    MeetingState,
+)
+
+SMALL_CELL = 5
+SUPPRESSED = "<5"
+
+
+def suppressed_count(expr: Any = None) -> Case:
+    """The count as text, "<5" for 1-4 (evaluated in the database)."""
+    n = expr if expr is not None else Count("pk")
+    return Case(
+        When(GreaterThanOrEqual(n, SMALL_CELL), then=Cast(n, CharField())),
+        When(Exact(n, 0), then=Value("0")),
+        default=Value(SUPPRESSED),
+        output_field=CharField(),
+    )
+
+
+class FamilyUnavailable(Exception):
+    """The models a family counts have not landed yet."""
+
+
+@dataclass
+class StatsFilter:
+    date_from: date | None = None
+    date_to: date | None = None
+    countries: set[str] | None = None  # None: all countries (superuser without a choice)
+    period: str = "quarter"  # month | quarter | year
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    dimension: str
+    rows: list[tuple[str, str]]  # (label, count as text)
+    total: str
+    htcds: str = ""
+    definition: str = ""
+    source: str = ""
+
+    @property
+    def chart(self) -> list[dict[str, Any]]:
+        """Chart data: a suppressed cell has no value, only its "<5" label."""
+        return [
+            {"label": label, "display": shown, "value": int(shown) if shown.isdigit() else None}
+            for label, shown in self.rows
+        ]
+
+
+@dataclass
+class FamilyResult:
+    key: str
+    title: str
+    available: bool
+    figures: list[Figure] = field(default_factory=list)
+    waiting_for: str = ""
+
+
+def _model(label: str) -> Any:
+    try:
+        return apps.get_model(label)
+    except LookupError as exc:
+        raise FamilyUnavailable(label) from exc
+
+
+def _grouped(
+    qs: QuerySet[Any], key_expr: Any, labels: dict[str, str] | Callable[[Any], str]
+) -> list[tuple[str, str]]:
+    rows = (
+        qs.annotate(k=key_expr)
+        .values("k")
+        .annotate(shown=suppressed_count())
+        .order_by("k")
+        .values_list("k", "shown")
+    )
+    out = []
+    for k, shown in rows:
+        label = labels(k) if callable(labels) else labels.get(k, str(k) if k else "—")
+        out.append((str(label), shown))
+    return out
+
+
+def _total(qs: QuerySet[Any]) -> str:
+    return qs.aggregate(shown=suppressed_count())["shown"]
+
+
+def _period_expr(period: str, field_name: str) -> Any:
+    trunc = {"month": TruncMonth, "year": TruncYear}.get(period, TruncQuarter)
+    return trunc(field_name)
+
+
+def _period_label(period: str) -> Callable[[Any], str]:
+    def label(d: Any) -> str:
+        if d is None:
+            return "—"
+        if period == "month":
+            return f"{d:%Y-%m}"
+        if period == "year":
+            return f"{d:%Y}"
+        return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+
+    return label
+
+
+def _state_provider_expr(org_path: str) -> Case:
+    return Case(
+        When(**{f"{org_path}__kind__in": list(STATE_KINDS)}, then=Value("state")),
+        default=Value("non_state"),
+        output_field=CharField(),
+    )
+
+
+PROVIDER_LABELS = {"state": str(_("State actor")), "non_state": str(_("Non-State actor"))}
+
+
+def _country_names(codes: set[str] | None) -> dict[str, str]:
+    qs = Country.objects.all() if codes is None else Country.objects.filter(code__in=codes)
+    return dict(qs.values_list("code", "name"))
+
+
+# --- cases identified ----------------------------------------------------------------------------
+
+# Cases counted as identified: presumed victims (who have access to assistance at once, seed
+# 004:107-108), identified and formally confirmed victims; "not identified" is left out.
+COUNTED_IDENTIFICATION_STATES = ("presumed_victim", "identified", "confirmed")
+
+
+def cases_figures(f: StatsFilter) -> list[Figure]:
+    """Cases identified (seed 001:432 OPI "Number of identified victims of trafficking in
+    persons"), by the footnote-19 dimensions, period and country. 8 queries."""
+    case_model = _model("workflows.Case")
+    qs = case_model.objects.filter(identification_state__in=COUNTED_IDENTIFICATION_STATES)
+    if f.date_from:
+        qs = qs.filter(identified_on__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(identified_on__lte=f.date_to)
+    if f.countries is not None:
+        qs = qs.filter(country_of_identification_id__in=f.countries)
+    meta = case_model._meta
+    gender_labels = dict(meta.get_field("gender").choices)
+    age_labels = dict(meta.get_field("age_group").choices)
+    band_labels = dict(meta.get_field("age_band").choices)
+    state_labels = dict(meta.get_field("identification_state").choices)
+    definition = str(
+        _(
+            "Cases of presumed, identified or confirmed victims, counted on their date of first "
+            "contact, in the country where they were identified."
+        )
+    )
+    total = _total(qs)
+
+    def fig(key: str, title: Any, dim: Any, rows: list[tuple[str, str]], htcds: str = "") -> Figure:
+        return Figure(
+            key=f"cases_{key}",
+            title=str(title),
+            dimension=str(dim),
+            rows=rows,
+            total=total,
+            htcds=htcds,
+            definition=definition,
+            source="seed 001:432 OPI; disaggregation seed 001:364",
+        )
+
+    forms_field = meta.get_field("exploitation_forms")
+    form_choices = _exploitation_form_choices()
+    # One query: a conditional count per form. A case with several forms counts under each.
+    agg = qs.aggregate(
+        **{
+            f"form_{i}": suppressed_count(
+                Count("pk", filter=Q(**{f"{forms_field.name}__icontains": f'"{code}"'}))
+            )
+            for i, (code, _label) in enumerate(form_choices)
+        }
+    )
+    form_rows = [(str(label), agg[f"form_{i}"]) for i, (_code, label) in enumerate(form_choices)]
+    names = _country_names(None)
+    return [
+        fig(
+            "by_period",
+            _("Cases identified by period"),
+            _("Period"),
+            _grouped(qs, _period_expr(f.period, "identified_on"), _period_label(f.period)),
+        ),
+        fig(
+            "by_age_group",
+            _("Cases identified by age group"),
+            _("Age group"),
+            _grouped(qs, F("age_group"), {k: str(v) for k, v in age_labels.items()}),
+            htcds="prs_Birthdate (age at identification, grouped)",
+        ),
+        fig(
+            "by_age_band",
+            _("Cases identified by age band"),
+            _("Age band"),
+            _grouped(qs, F("age_band"), {k: str(v) for k, v in band_labels.items()}),
+            htcds="prs_Birthdate (age band)",
+        ),
+        fig(
+            "by_sex",
+            _("Cases identified by sex / gender"),
+            _("Sex / gender"),
+            _grouped(qs, F("gender"), {k: str(v) for k, v in gender_labels.items()}),
+            htcds="prs_Gender",
+        ),
+        fig(
+            "by_nationality",
+            _("Cases identified by nationality"),
+            _("Nationality"),
+            _grouped(
+                qs, F("nationality_id"), lambda c: names.get(c, str(_("Unknown / stateless")))
+            ),
+            htcds="prs_Nationality",
+        ),
+        fig(
+            "by_exploitation",
+            _("Cases identified by form of exploitation"),
+            _("Form of exploitation"),
+            form_rows,
+            htcds="vic_TypeOfLabourExploitation / vic_TypeOfSexExploitation",
+        ),
+        fig(
+            "by_provider",
+            _("Cases by State or non-State organisation holding them"),
+            _("Service provider"),
+            _grouped(qs, _state_provider_expr("owner"), PROVIDER_LABELS),
+            htcds="org_Type",
+        ),
+        fig(
+            "by_country",
+            _("Cases identified by country of identification"),
+            _("Country"),
+            _grouped(qs, F("country_of_identification_id"), lambda c: names.get(c, str(c))),
+        ),
+        fig(
+            "by_identification_state",
+            _("Cases by identification stage"),
+            _("Stage"),
+            _grouped(qs, F("identification_state"), {k: str(v) for k, v in state_labels.items()}),
+        ),
+    ]
+
+
+def _exploitation_form_choices() -> list[tuple[str, Any]]:
+    try:
+        from importlib import import_module
+
+        module = import_module("workflows.models")
+        return list(module.ExploitationForm.choices)
+    except (ImportError, AttributeError) as exc:
+        raise FamilyUnavailable("workflows.ExploitationForm") from exc
+
+
+# --- referrals and returns: read the workflows models once they land -----------------------------
+
+
+def referrals_figures(f: StatsFilter) -> list[Figure]:
+    """Referrals by outcome and time to answer. Waits for workflows.Referral."""
+    _model("workflows.Referral")
+    raise FamilyUnavailable("workflows.Referral (figures not written against it yet)")
+
+
+def returns_figures(f: StatsFilter) -> list[Figure]:
+    """Returns by corridor and step. Waits for the workflows return procedure model."""
+    _model("workflows.ReturnProcedure")
+    raise FamilyUnavailable("workflows.ReturnProcedure (figures not written against it yet)")
+
+
+# --- coordination (this app's own records) -------------------------------------------------------
+
+
+def coordination_figures(f: StatsFilter) -> list[Figure]:
+    """Meetings held (seed 001:513 OPI "Coordination mechanism meets regularly") and action items
+    by status, for the bodies of the chosen countries. Not person data: nothing to suppress, but the
+    same rule is applied for uniformity. 4 queries."""
+    meetings = Meeting.objects.filter(state__in=[MeetingState.HELD, MeetingState.MINUTES_APPROVED])
+    items = ActionItem.objects.all()
+    if f.date_from:
+        meetings = meetings.filter(starts_at__date__gte=f.date_from)
+        items = items.filter(due_on__gte=f.date_from)
+    if f.date_to:
+        meetings = meetings.filter(starts_at__date__lte=f.date_to)
+        items = items.filter(due_on__lte=f.date_to)
+    if f.countries is not None:
+        body_in_countries = Q(body__country_id__in=f.countries) | Q(
+            Exists(
+                Country.regional_bodies.through.objects.filter(
+                    coordinationbody_id=OuterRef("body_id"), country_id__in=f.countries
+                )
+            )
+        )
+        meetings = meetings.filter(body_in_countries)
+        items = items.filter(body_in_countries)
+    state_labels = {k: str(v) for k, v in ActionItemState.choices}
+    overdue = Case(
+        When(
+            Q(state__in=[ActionItemState.OPEN, ActionItemState.IN_PROGRESS])
+            & Q(due_on__lt=timezone.localdate()),
+            then=Value("overdue"),
+        ),
+        default=Value("on_time"),
+        output_field=CharField(),
+    )
+    return [
+        Figure(
+            key="meetings_by_period",
+            title=str(_("Coordination meetings held by period")),
+            dimension=str(_("Period")),
+            rows=_grouped(meetings, _period_expr(f.period, "starts_at"), _period_label(f.period)),
+            total=_total(meetings),
+            source="seed 001:513 OPI",
+        ),
+        Figure(
+            key="action_items_by_status",
+            title=str(_("Action items by status")),
+            dimension=str(_("Status")),
+            rows=_grouped(items, F("state"), state_labels),
+            total=_total(items),
+        ),
+        Figure(
+            key="action_items_overdue",
+            title=str(_("Action items overdue")),
+            dimension=str(_("Timeliness")),
+            rows=_grouped(
+                items,
+                overdue,
+                {"overdue": str(_("Overdue")), "on_time": str(_("On time or closed"))},
+            ),
+            total=_total(items),
+        ),
+    ]
+
+
+FAMILIES: dict[str, tuple[Any, Callable[[StatsFilter], list[Figure]]]] = {
+    "cases": (_("Cases identified"), cases_figures),
+    "referrals": (_("Referrals by outcome and time to answer"), referrals_figures),
+    "returns": (_("Returns by corridor and step"), returns_figures),
+    "coordination": (_("Coordination meetings and action items"), coordination_figures),
+}
+
+
+def statistics_for(f: StatsFilter, families: list[str] | None = None) -> list[FamilyResult]:
+    out = []
+    for key, (title, func) in FAMILIES.items():
+        if families and key not in families:
+            continue
+        try:
+            out.append(FamilyResult(key=key, title=str(title), available=True, figures=func(f)))
+        except FamilyUnavailable as exc:
+            out.append(
+                FamilyResult(key=key, title=str(title), available=False, waiting_for=str(exc))
+            )
+    return out
