@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from concord.schedules import Schedule
 
-try:
-    from concord.schedules import Schedule
-except ImportError:  # pragma: no cover - the foundation's Schedule has not landed in this tree
-    Schedule = None
-
-SCHEDULES = (
-    []
-    if Schedule is None
-    else [
-        Schedule(
-            name="coordination: flag overdue action items",
-            task="coordination.work.tasks.flag_overdue_action_items",
-            crontab={"minute": "15", "hour": "6"},
-            description=str(
-                _("Daily: flag action items past their due date and notify owners and secretariat.")
-            ),
-        )
-    ]
-)
+SCHEDULES = [
+    Schedule(
+        name="coordination: flag overdue action items",
+        task="coordination.work.tasks.flag_overdue_action_items",
+        crontab={"minute": "15", "hour": "6"},
+        description=(
+            "Daily: flag action items past their due date once, and notify their owner "
+            "organisation and the body's secretariat (signal action_item_overdue)."
+        ),
+    )
+]
