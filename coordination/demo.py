@@ -459,6 +459,9 @@ def load(*, stdout: Any) -> None:
             title=title,
         )
     _ensure_user(ADMIN_USERNAME, superuser=True)
+    from .demo_work import load as load_work  # meetings, action items, national action plan
+
+    load_work(stdout=stdout)
     stdout.write(
         f"coordination: {len(COUNTRIES)} countries, {len(ORGS) * len(COUNTRIES)} agencies, "
         f"3 coordination bodies, {len(USERS) + len(INTERNATIONAL_USERS) + 1} demo users"

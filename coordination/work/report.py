@@ -261,6 +261,7 @@ def annual_report_pdf(*, body: CoordinationBody, year: int) -> bytes:
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
+        pageCompression=0,  # plain text streams: the report can be searched and checked
     )
     doc.build(story)
     return buf.getvalue()
