@@ -14,7 +14,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.apps import apps
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -43,20 +43,27 @@ def body_countries(body: CoordinationBody) -> set[str]:
 
 
 def agreements_in_force(*, body: CoordinationBody, on: date) -> list[str] | None:
-    """Titles of the agreements in force for the body's countries, read through the agreements
-    app's selectors when they exist; None when the agreements app has no such reads yet."""
+    """Titles of the agreements in force on `on` to which an organisation of the body's
+    countries (or a State among them) is a partner. Read through the agreements app's own
+    selector `in_force_on` (coordination does not import agreements at module level: the
+    dependency runs the other way); None when that app has no such read."""
     try:
         selectors = import_module("agreements.selectors")
-    except ImportError:
+        agreement_model = apps.get_model("agreements", "Agreement")
+    except (ImportError, LookupError):
         return None
-    reader = getattr(selectors, "agreements_in_force", None)
-    if reader is None:
+    in_force_on = getattr(selectors, "in_force_on", None)
+    if in_force_on is None:
         return None
-    try:
-        agreements = reader(countries=body_countries(body), on=on)
-    except TypeError:
-        return None
-    return [str(a) for a in agreements]
+    codes = body_countries(body)
+    partners = Q(partners__country_id__in=codes) | Q(partners__organisation__country_id__in=codes)
+    qs = (
+        agreement_model.objects.filter(in_force_on(on))
+        .filter(partners)
+        .distinct()
+        .order_by("title")
+    )
+    return [f"{a.title} ({a.get_kind_display()})" for a in qs]
 
 
 def _p(text: Any, style: Any) -> Paragraph:

@@ -169,3 +169,16 @@ def test_list_pages_fixed_queries(client, login, world, django_assert_max_num_qu
         assert client.get("/api/action-items/").status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get("/api/meetings/").status_code == 200
+
+
+def test_annual_report_lists_agreements_in_force(world):
+    from agreements.tests.factories import make_agreement_in_force
+    from coordination.work.report import agreements_in_force
+
+    today = timezone.localdate()
+    assert agreements_in_force(body=world.body, on=today) == []
+    make_agreement_in_force(party_a="TH", party_b="KH", title="TH-KH MOU on referral and return")
+    make_agreement_in_force(party_a="AT", party_b="KH", title="Elsewhere")
+    titles = agreements_in_force(body=world.body, on=today)
+    assert len(titles) == 1
+    assert titles[0].startswith("TH-KH MOU on referral and return")
