@@ -182,3 +182,19 @@ def test_annual_report_lists_agreements_in_force(world):
     titles = agreements_in_force(body=world.body, on=today)
     assert len(titles) == 1
     assert titles[0].startswith("TH-KH MOU on referral and return")
+
+
+def test_dashboard_panel_shows_owned_items(client, login, world):
+    services.action_item_create(
+        body=world.body,
+        owner=world.member,
+        description="Publish the referral directory",
+        due_on=timezone.localdate() - timedelta(days=1),
+        actor=world.sec_user,
+    )
+    login(world.member_user)
+    body = client.get("/").content.decode()
+    assert "Publish the referral directory" in body
+    assert "overdue" in body
+    login(world.observer_user)
+    assert "Publish the referral directory" not in client.get("/").content.decode()

@@ -11,7 +11,6 @@ from coordination.models import (
     ActionPlan,
     AgendaItem,
     Attendance,
-    AttendanceStatus,
     CoordinationBody,
     Decision,
     FrameworkItem,
@@ -24,7 +23,7 @@ from coordination.models import (
 )
 
 
-class ErrorSerializer(serializers.Serializer):
+class WorkErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable code: a guard name (G-...), 'invalid', ...")
     detail = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
@@ -37,10 +36,10 @@ class AgendaItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "position"]
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class MeetingAttendanceSerializer(serializers.ModelSerializer):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
-    status = serializers.ChoiceField(choices=AttendanceStatus.choices, default="present")
+    status = serializers.CharField(default="present", help_text="present | excused | absent")
 
     class Meta:
         model = Attendance
@@ -48,6 +47,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
 
 
 class ActionItemSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(read_only=True, help_text="open | in_progress | done | cancelled")
     owner_name = serializers.CharField(source="owner.name", read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
     evidence_file = serializers.SerializerMethodField()
@@ -87,7 +87,7 @@ class ActionItemCreateSerializer(serializers.Serializer):
     )
 
 
-class NewItemSerializer(serializers.Serializer):
+class DecisionActionItemSerializer(serializers.Serializer):
     owner = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     description = serializers.CharField()
     due_on = serializers.DateField()
@@ -96,7 +96,7 @@ class NewItemSerializer(serializers.Serializer):
     )
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class MeetingDecisionSerializer(serializers.ModelSerializer):
     action_items = ActionItemSerializer(many=True, read_only=True)
 
     class Meta:
@@ -104,15 +104,18 @@ class DecisionSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "text", "created_at", "action_items"]
 
 
-class DecisionCreateSerializer(serializers.Serializer):
+class MeetingDecisionCreateSerializer(serializers.Serializer):
     text = serializers.CharField()
-    action_items = NewItemSerializer(many=True, required=False)
+    action_items = DecisionActionItemSerializer(many=True, required=False)
 
 
 class MeetingSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(
+        read_only=True, help_text="scheduled | held | minutes_approved | cancelled"
+    )
     agenda_items = AgendaItemSerializer(many=True, read_only=True)
-    attendance = AttendanceSerializer(many=True, read_only=True)
-    decisions = DecisionSerializer(many=True, read_only=True)
+    attendance = MeetingAttendanceSerializer(many=True, read_only=True)
+    decisions = MeetingDecisionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Meeting
@@ -135,6 +138,10 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class MeetingListSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(
+        read_only=True, help_text="scheduled | held | minutes_approved | cancelled"
+    )
+
     class Meta:
         model = Meeting
         fields = ["id", "body", "title", "starts_at", "place", "call_link", "state"]
@@ -150,33 +157,38 @@ class MeetingCreateSerializer(serializers.Serializer):
     agenda = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
 
-class TextSerializer(serializers.Serializer):
+class AgendaItemCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
 
 
-class MinutesSerializer(serializers.Serializer):
+class MeetingMinutesSerializer(serializers.Serializer):
     minutes = serializers.CharField(allow_blank=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class MeetingCancelSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class GroundsSerializer(serializers.Serializer):
+class ActionItemCancelSerializer(serializers.Serializer):
     grounds = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class NotesSerializer(serializers.Serializer):
+class PlanReviewNotesSerializer(serializers.Serializer):
     notes = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class CompleteSerializer(serializers.Serializer):
+class ActionItemCompleteSerializer(serializers.Serializer):
     evidence_link = serializers.URLField(required=False, allow_blank=True, default="")
     evidence_file = serializers.FileField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class FrameworkItemSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(
+        read_only=True,
+        help_text="objective | framework_indicator | measure | operational_indicator",
+    )
+
     class Meta:
         model = FrameworkItem
         fields = ["code", "kind", "text", "seed_line", "note"]
@@ -212,7 +224,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         return bool(obj.evidence_file)
 
 
-class ProgressCreateSerializer(serializers.Serializer):
+class ProgressReportCreateSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=2)
     reported_on = serializers.DateField()
     narrative = serializers.CharField(required=False, allow_blank=True, default="")
@@ -220,7 +232,7 @@ class ProgressCreateSerializer(serializers.Serializer):
     evidence_file = serializers.FileField(required=False, allow_null=True, default=None)
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class MeasureIndicatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = MeasureIndicator
         fields = [
@@ -235,7 +247,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "measure"]
 
 
-class IndicatorCreateSerializer(serializers.Serializer):
+class MeasureIndicatorCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=300)
     framework_indicator = serializers.PrimaryKeyRelatedField(
         queryset=FrameworkItem.objects.all(), required=False, allow_null=True, default=None
@@ -245,8 +257,8 @@ class IndicatorCreateSerializer(serializers.Serializer):
     target_value = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
-class MeasureSerializer(serializers.ModelSerializer):
-    indicators = IndicatorSerializer(many=True, read_only=True)
+class PlanMeasureSerializer(serializers.ModelSerializer):
+    indicators = MeasureIndicatorSerializer(many=True, read_only=True)
 
     class Meta:
         model = PlanMeasure
@@ -266,7 +278,7 @@ class MeasureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeasureCreateSerializer(serializers.Serializer):
+class PlanMeasureCreateSerializer(serializers.Serializer):
     framework_row = serializers.PrimaryKeyRelatedField(queryset=FrameworkRow.objects.all())
     framework_measure = serializers.PrimaryKeyRelatedField(
         queryset=FrameworkItem.objects.all(), required=False, allow_null=True, default=None
@@ -281,7 +293,12 @@ class MeasureCreateSerializer(serializers.Serializer):
     )
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class ActionPlanSerializer(serializers.ModelSerializer):
+    state = serializers.CharField(
+        read_only=True,
+        help_text="draft | adopted | in_implementation | under_review | updated",
+    )
+
     class Meta:
         model = ActionPlan
         fields = [
@@ -301,7 +318,7 @@ class PlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PlanCreateSerializer(serializers.Serializer):
+class ActionPlanCreateSerializer(serializers.Serializer):
     body = serializers.PrimaryKeyRelatedField(queryset=CoordinationBody.objects.all())
     title = serializers.CharField(max_length=200)
     period_start = serializers.DateField(required=False, allow_null=True, default=None)
@@ -310,17 +327,17 @@ class PlanCreateSerializer(serializers.Serializer):
     funding_sources = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class IndicatorProgressSerializer(serializers.Serializer):
-    indicator = IndicatorSerializer()
+class MeasureIndicatorProgressSerializer(serializers.Serializer):
+    indicator = MeasureIndicatorSerializer()
     latest_value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     latest_on = serializers.DateField(allow_null=True)
     percent = serializers.IntegerField()
     achieved = serializers.BooleanField()
 
 
-class MeasureProgressSerializer(serializers.Serializer):
+class PlanMeasureProgressSerializer(serializers.Serializer):
     measure = serializers.SerializerMethodField()
-    indicators = IndicatorProgressSerializer(many=True)
+    indicators = MeasureIndicatorProgressSerializer(many=True)
     percent = serializers.IntegerField()
     status = serializers.CharField()
     is_late = serializers.BooleanField()
@@ -340,15 +357,15 @@ class MeasureProgressSerializer(serializers.Serializer):
         }
 
 
-class PillarProgressSerializer(serializers.Serializer):
+class PlanPillarProgressSerializer(serializers.Serializer):
     table = serializers.IntegerField()
     pillar = serializers.CharField()
     percent = serializers.IntegerField()
     late = serializers.IntegerField()
-    measures = MeasureProgressSerializer(many=True)
+    measures = PlanMeasureProgressSerializer(many=True)
 
 
-class FigureSerializer(serializers.Serializer):
+class StatisticsFigureSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     dimension = serializers.CharField()
@@ -362,9 +379,9 @@ class FigureSerializer(serializers.Serializer):
         return [{"label": label, "count": shown} for label, shown in obj.rows]
 
 
-class FamilySerializer(serializers.Serializer):
+class StatisticsFamilySerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     available = serializers.BooleanField()
     waiting_for = serializers.CharField()
-    figures = FigureSerializer(many=True)
+    figures = StatisticsFigureSerializer(many=True)

@@ -36,11 +36,13 @@ from ..statistics import statistics_for
 from . import serializers as s
 
 ERRORS = {
-    400: OpenApiResponse(s.ErrorSerializer, description="Invalid input (names the field)"),
-    403: OpenApiResponse(s.ErrorSerializer, description="Not allowed (e.g. not the secretariat)"),
-    404: OpenApiResponse(s.ErrorSerializer, description="Not found or not visible to you"),
+    400: OpenApiResponse(s.WorkErrorSerializer, description="Invalid input (names the field)"),
+    403: OpenApiResponse(
+        s.WorkErrorSerializer, description="Not allowed (e.g. not the secretariat)"
+    ),
+    404: OpenApiResponse(s.WorkErrorSerializer, description="Not found or not visible to you"),
     409: OpenApiResponse(
-        s.ErrorSerializer, description="Refused by a guard (code names it) or wrong state"
+        s.WorkErrorSerializer, description="Refused by a guard (code names it) or wrong state"
     ),
 }
 
@@ -84,25 +86,27 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._reply(meeting, status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=s.TextSerializer,
+        request=s.AgendaItemCreateSerializer,
         responses={200: s.MeetingSerializer, **_errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"], url_path="agenda-items")
     def agenda_items(self, request: Request, pk: str) -> Response:
         meeting = super().get_object()
         services.agenda_item_add(
-            meeting=meeting, title=_data(s.TextSerializer, request)["title"], actor=request.user
+            meeting=meeting,
+            title=_data(s.AgendaItemCreateSerializer, request)["title"],
+            actor=request.user,
         )
         return self._reply(meeting)
 
     @extend_schema(
-        request=s.AttendanceSerializer,
+        request=s.MeetingAttendanceSerializer,
         responses={200: s.MeetingSerializer, **_errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def attendance(self, request: Request, pk: str) -> Response:
         meeting = super().get_object()
-        data = _data(s.AttendanceSerializer, request)
+        data = _data(s.MeetingAttendanceSerializer, request)
         services.attendance_record(meeting=meeting, actor=request.user, **data)
         return self._reply(meeting)
 
@@ -112,23 +116,23 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._reply(services.meeting_hold(meeting=super().get_object(), actor=request.user))
 
     @extend_schema(
-        request=s.ReasonSerializer,
+        request=s.MeetingCancelSerializer,
         responses={200: s.MeetingSerializer, **_errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        reason = _data(s.ReasonSerializer, request)["reason"]
+        reason = _data(s.MeetingCancelSerializer, request)["reason"]
         return self._reply(
             services.meeting_cancel(meeting=super().get_object(), reason=reason, actor=request.user)
         )
 
     @extend_schema(
-        request=s.MinutesSerializer,
+        request=s.MeetingMinutesSerializer,
         responses={200: s.MeetingSerializer, **_errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def minutes(self, request: Request, pk: str) -> Response:
-        text = _data(s.MinutesSerializer, request)["minutes"]
+        text = _data(s.MeetingMinutesSerializer, request)["minutes"]
         return self._reply(
             services.minutes_save(meeting=super().get_object(), minutes=text, actor=request.user)
         )
@@ -141,17 +145,17 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
     @extend_schema(
-        request=s.DecisionCreateSerializer,
-        responses={201: s.DecisionSerializer, **_errors(400, 403, 404, 409)},
+        request=s.MeetingDecisionCreateSerializer,
+        responses={201: s.MeetingDecisionSerializer, **_errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def decisions(self, request: Request, pk: str) -> Response:
-        data = _data(s.DecisionCreateSerializer, request)
+        data = _data(s.MeetingDecisionCreateSerializer, request)
         items = [dict(i) for i in data.get("action_items", [])]
         decision = services.decision_record(
             meeting=super().get_object(), text=data["text"], action_items=items, actor=request.user
         )
-        return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+        return Response(s.MeetingDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
 class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -182,24 +186,24 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(
         request={
-            "multipart/form-data": s.CompleteSerializer,
-            "application/json": s.CompleteSerializer,
+            "multipart/form-data": s.ActionItemCompleteSerializer,
+            "application/json": s.ActionItemCompleteSerializer,
         },
         responses={200: s.ActionItemSerializer, **_errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str) -> Response:
-        data = _data(s.CompleteSerializer, request)
+        data = _data(s.ActionItemCompleteSerializer, request)
         item = services.action_item_complete(item=self.get_object(), actor=request.user, **data)
         return Response(s.ActionItemSerializer(item).data)
 
     @extend_schema(
-        request=s.GroundsSerializer,
+        request=s.ActionItemCancelSerializer,
         responses={200: s.ActionItemSerializer, **_errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        grounds = _data(s.GroundsSerializer, request)["grounds"]
+        grounds = _data(s.ActionItemCancelSerializer, request)["grounds"]
         item = services.action_item_cancel(
             item=self.get_object(), grounds=grounds, actor=request.user
         )
@@ -209,98 +213,100 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 class ActionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """National action plans of your bodies."""
 
-    serializer_class = s.PlanSerializer
+    serializer_class = s.ActionPlanSerializer
     filterset_fields = ["body", "state"]
 
     def get_queryset(self) -> Any:
         return plans_visible_to(user=self.request.user)
 
     @extend_schema(
-        request=s.PlanCreateSerializer, responses={201: s.PlanSerializer, **_errors(400, 403, 404)}
+        request=s.ActionPlanCreateSerializer,
+        responses={201: s.ActionPlanSerializer, **_errors(400, 403, 404)},
     )
     def create(self, request: Request) -> Response:
-        data = _data(s.PlanCreateSerializer, request)
+        data = _data(s.ActionPlanCreateSerializer, request)
         body = get_object_or_404(bodies_visible_to(user=request.user), pk=data.pop("body").pk)
         plan = services.action_plan_create(body=body, actor=request.user, **data)
-        return Response(s.PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+        return Response(s.ActionPlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: s.PillarProgressSerializer(many=True), **_errors(404)})
+    @extend_schema(responses={200: s.PlanPillarProgressSerializer(many=True), **_errors(404)})
     @action(detail=True, methods=["get"])
     def progress(self, request: Request, pk: str) -> Response:
         pillars = plan_progress(plan=self.get_object())
-        return Response(s.PillarProgressSerializer(pillars, many=True).data)
+        return Response(s.PlanPillarProgressSerializer(pillars, many=True).data)
 
     @extend_schema(
-        request=s.MeasureCreateSerializer,
-        responses={201: s.MeasureSerializer, **_errors(400, 403, 404, 409)},
+        request=s.PlanMeasureCreateSerializer,
+        responses={201: s.PlanMeasureSerializer, **_errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def measures(self, request: Request, pk: str) -> Response:
-        data = _data(s.MeasureCreateSerializer, request)
+        data = _data(s.PlanMeasureCreateSerializer, request)
         measure = services.plan_measure_add(plan=self.get_object(), actor=request.user, **data)
-        return Response(s.MeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
+        return Response(s.PlanMeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
 
     def _transition(self, service: Any, **kwargs: Any) -> Response:
         plan = service(plan=self.get_object(), actor=self.request.user, **kwargs)
-        return Response(s.PlanSerializer(plan).data)
+        return Response(s.ActionPlanSerializer(plan).data)
 
-    @extend_schema(request=None, responses={200: s.PlanSerializer, **_errors(403, 404, 409)})
+    @extend_schema(request=None, responses={200: s.ActionPlanSerializer, **_errors(403, 404, 409)})
     @action(detail=True, methods=["post"])
     def adopt(self, request: Request, pk: str) -> Response:
         return self._transition(services.action_plan_adopt)
 
-    @extend_schema(request=None, responses={200: s.PlanSerializer, **_errors(403, 404, 409)})
+    @extend_schema(request=None, responses={200: s.ActionPlanSerializer, **_errors(403, 404, 409)})
     @action(detail=True, methods=["post"], url_path="start-implementation")
     def start_implementation(self, request: Request, pk: str) -> Response:
         return self._transition(services.action_plan_start_implementation)
 
-    @extend_schema(request=None, responses={200: s.PlanSerializer, **_errors(403, 404, 409)})
+    @extend_schema(request=None, responses={200: s.ActionPlanSerializer, **_errors(403, 404, 409)})
     @action(detail=True, methods=["post"], url_path="open-review")
     def open_review(self, request: Request, pk: str) -> Response:
         return self._transition(services.action_plan_open_review)
 
     @extend_schema(
-        request=s.NotesSerializer, responses={200: s.PlanSerializer, **_errors(403, 404, 409)}
+        request=s.PlanReviewNotesSerializer,
+        responses={200: s.ActionPlanSerializer, **_errors(403, 404, 409)},
     )
     @action(detail=True, methods=["post"], url_path="close-review")
     def close_review(self, request: Request, pk: str) -> Response:
-        notes = _data(s.NotesSerializer, request)["notes"]
+        notes = _data(s.PlanReviewNotesSerializer, request)["notes"]
         return self._transition(services.action_plan_close_review, notes=notes)
 
     @extend_schema(
-        request=s.NotesSerializer,
+        request=s.PlanReviewNotesSerializer,
         responses={
-            201: OpenApiResponse(s.PlanSerializer, description="The new draft version"),
+            201: OpenApiResponse(s.ActionPlanSerializer, description="The new draft version"),
             **_errors(403, 404, 409),
         },
     )
     @action(detail=True, methods=["post"], url_path="update")
     def update_plan(self, request: Request, pk: str) -> Response:
-        notes = _data(s.NotesSerializer, request)["notes"]
+        notes = _data(s.PlanReviewNotesSerializer, request)["notes"]
         new = services.action_plan_update(plan=self.get_object(), notes=notes, actor=request.user)
-        return Response(s.PlanSerializer(new).data, status=status.HTTP_201_CREATED)
+        return Response(s.ActionPlanSerializer(new).data, status=status.HTTP_201_CREATED)
 
 
 class PlanMeasureViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.MeasureSerializer
+    serializer_class = s.PlanMeasureSerializer
 
     def get_queryset(self) -> Any:
         plans = plans_visible_to(user=self.request.user).values("pk")
         return PlanMeasure.objects.filter(plan_id__in=plans).prefetch_related("indicators")
 
     @extend_schema(
-        request=s.IndicatorCreateSerializer,
-        responses={201: s.IndicatorSerializer, **_errors(400, 403, 404, 409)},
+        request=s.MeasureIndicatorCreateSerializer,
+        responses={201: s.MeasureIndicatorSerializer, **_errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def indicators(self, request: Request, pk: str) -> Response:
-        data = _data(s.IndicatorCreateSerializer, request)
+        data = _data(s.MeasureIndicatorCreateSerializer, request)
         ind = services.measure_indicator_add(measure=self.get_object(), actor=request.user, **data)
-        return Response(s.IndicatorSerializer(ind).data, status=status.HTTP_201_CREATED)
+        return Response(s.MeasureIndicatorSerializer(ind).data, status=status.HTTP_201_CREATED)
 
 
 class MeasureIndicatorViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = s.IndicatorSerializer
+    serializer_class = s.MeasureIndicatorSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> Any:
@@ -311,14 +317,14 @@ class MeasureIndicatorViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet
 
     @extend_schema(
         request={
-            "multipart/form-data": s.ProgressCreateSerializer,
-            "application/json": s.ProgressCreateSerializer,
+            "multipart/form-data": s.ProgressReportCreateSerializer,
+            "application/json": s.ProgressReportCreateSerializer,
         },
         responses={201: s.ProgressReportSerializer, **_errors(400, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"], url_path="progress-reports")
     def progress_reports(self, request: Request, pk: str) -> Response:
-        data = _data(s.ProgressCreateSerializer, request)
+        data = _data(s.ProgressReportCreateSerializer, request)
         report = services.progress_report_add(
             indicator=self.get_object(), actor=request.user, **data
         )
@@ -347,7 +353,7 @@ class StatisticsView(APIView):
                 "family", OpenApiTypes.STR, enum=["cases", "referrals", "returns", "coordination"]
             ),
         ],
-        responses={200: s.FamilySerializer(many=True), **_errors(400, 403, 404)},
+        responses={200: s.StatisticsFamilySerializer(many=True), **_errors(400, 403, 404)},
     )
     def get(self, request: Request) -> Response:
         from ..views import stats_filter_for
@@ -355,7 +361,7 @@ class StatisticsView(APIView):
         f = stats_filter_for(request._request)
         family = request.query_params.get("family")
         results = statistics_for(f, [family] if family else None)
-        return Response(s.FamilySerializer(results, many=True).data)
+        return Response(s.StatisticsFamilySerializer(results, many=True).data)
 
 
 class AnnualReportView(APIView):
