@@ -37,7 +37,7 @@ def _meetings(body: Any, actor: Any, orgs: dict[str, Any], measures: dict[str, A
     ]
     # (days ago, title, agenda, decisions: (text, [(owner handle, description, due in days from
     #  the meeting, final state, measure key)]))
-    plan = [
+    plan: list[tuple[Any, ...]] = [
         (
             330,
             "First quarterly meeting",
@@ -223,7 +223,7 @@ def _plan(body: Any, actor: Any, orgs: dict[str, Any]) -> tuple[ActionPlan, dict
     item = {i.code: i for i in FrameworkItem.objects.all()}
     # key, row, framework measure, title, owner, target, due (days from today), indicators
     # (name, framework indicator, baseline, target, [values reported, oldest first])
-    specs = [
+    specs: list[tuple[Any, ...]] = [
         (
             "plan",
             "T4-R1",
@@ -315,7 +315,7 @@ def _plan(body: Any, actor: Any, orgs: dict[str, Any]) -> tuple[ActionPlan, dict
             [("Returns with a prior risk assessment (%)", "T2-R11-I3", 40, 100, [])],
         ),
     ]
-    measures: dict[str, Any] = {}
+    created: dict[str, tuple[Any, Any]] = {}
     for key, row_code, fm, title, owner, target, due, indicators in specs:
         m = services.plan_measure_add(
             plan=plan,
@@ -329,8 +329,8 @@ def _plan(body: Any, actor: Any, orgs: dict[str, Any]) -> tuple[ActionPlan, dict
             budget_amount=Decimal("1500000"),
             actor=actor,
         )
-        measures[key] = (m, indicators)
-    for _key, (m, indicators) in measures.items():
+        created[key] = (m, indicators)
+    for _key, (m, indicators) in created.items():
         for name, fi, base, tgt, _values in indicators:
             services.measure_indicator_add(
                 measure=m,
@@ -342,7 +342,7 @@ def _plan(body: Any, actor: Any, orgs: dict[str, Any]) -> tuple[ActionPlan, dict
             )
     services.action_plan_adopt(plan=plan, actor=actor)
     services.action_plan_start_implementation(plan=plan, actor=actor)
-    for _key, (m, indicators) in measures.items():
+    for _key, (m, indicators) in created.items():
         for ind, (_n, _fi, _b, _t, values) in zip(
             m.indicators.order_by("id"), indicators, strict=True
         ):
@@ -355,7 +355,7 @@ def _plan(body: Any, actor: Any, orgs: dict[str, Any]) -> tuple[ActionPlan, dict
                     evidence_link="https://example.org/concord-demo/progress",
                     actor=actor,
                 )
-    return plan, {k: m for k, (m, _i) in measures.items()}, True
+    return plan, {k: m for k, (m, _i) in created.items()}, True
 
 
 @transaction.atomic

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -43,7 +45,9 @@ class AttendanceForm(forms.Form):
     def __init__(self, *args, body=None, **kwargs):
         super().__init__(*args, **kwargs)
         if body is not None:
-            self.fields["organisation"].queryset = Organisation.objects.filter(seats__body=body)
+            cast(
+                forms.ModelChoiceField, self.fields["organisation"]
+            ).queryset = Organisation.objects.filter(seats__body=body)
 
 
 class MinutesForm(forms.Form):
@@ -76,13 +80,15 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, body=None, **kwargs):
         super().__init__(*args, **kwargs)
         if body is not None:
-            self.fields["item_owner"].queryset = Organisation.objects.filter(seats__body=body)
-            self.fields["item_measure"].queryset = PlanMeasure.objects.filter(
-                plan__body=body
-            ).select_related("plan")
+            cast(
+                forms.ModelChoiceField, self.fields["item_owner"]
+            ).queryset = Organisation.objects.filter(seats__body=body)
+            cast(
+                forms.ModelChoiceField, self.fields["item_measure"]
+            ).queryset = PlanMeasure.objects.filter(plan__body=body).select_related("plan")
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("item_description") and not (
             data.get("item_owner") and data.get("item_due_on")
         ):

@@ -46,7 +46,7 @@ def seats_of(user: Any, body: CoordinationBody | int) -> set[str]:
     )
 
 
-def body_ids_readable_by(user: Any) -> QuerySet[BodySeat] | None:
+def body_ids_readable_by(user: Any) -> QuerySet[Any] | None:
     """A subquery of body ids the user holds any seat in; None for a superuser (all bodies)."""
     if getattr(user, "is_superuser", False):
         return None

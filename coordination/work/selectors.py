@@ -220,9 +220,9 @@ def plan_progress(*, plan: ActionPlan) -> list[PillarProgress]:
         inds = [
             IndicatorProgress(
                 indicator=i,
-                latest_value=i.latest_value,
-                latest_on=i.latest_on,
-                reports=i.report_count,
+                latest_value=getattr(i, "latest_value", None),
+                latest_on=getattr(i, "latest_on", None),
+                reports=getattr(i, "report_count", 0),
             )
             for i in m.indicators.all()
         ]

@@ -26,7 +26,9 @@ from coordination.models import (
 class WorkErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable code: a guard name (G-...), 'invalid', ...")
     detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField())
+    )
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
@@ -373,7 +375,7 @@ class StatisticsFigureSerializer(serializers.Serializer):
     total = serializers.CharField(help_text='Count as text; "<5" when 1 to 4.')
     rows = serializers.SerializerMethodField()
     definition = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
 
     def get_rows(self, obj: Any) -> list[dict[str, str]]:
         return [{"label": label, "count": shown} for label, shown in obj.rows]
