@@ -20,6 +20,8 @@ workflows (STYLE.md arrows).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 # --- procedures (seed 001:332-338, 001:414, 001:483, 004:460) -------------------------------
@@ -28,7 +30,7 @@ RETURN_REINTEGRATION = "return_reintegration"
 INFORMATION_EXCHANGE = "information_exchange"
 JOINT_INVESTIGATION = "joint_investigation"
 
-PROCEDURES: dict[str, str] = {
+PROCEDURES: dict[str, Any] = {
     REFERRAL: _("Referral of presumed victims"),
     RETURN_REINTEGRATION: _("Return and reintegration"),
     INFORMATION_EXCHANGE: _("Information exchange"),
@@ -40,14 +42,14 @@ ADULTS = "adults"
 CHILDREN = "children"
 ASYLUM_SEEKERS_REFUGEES = "asylum_seekers_refugees"
 
-PERSON_GROUPS: dict[str, str] = {
+PERSON_GROUPS: dict[str, Any] = {
     ADULTS: _("Adults"),
     CHILDREN: _("Children"),
     ASYLUM_SEEKERS_REFUGEES: _("Asylum seekers and refugees"),
 }
 
 # --- target groups: forms of exploitation (same codes as workflows.models.ExploitationForm) -----
-EXPLOITATION_FORMS: dict[str, str] = {
+EXPLOITATION_FORMS: dict[str, Any] = {
     "sexual_exploitation": _("Sexual exploitation"),
     "forced_labour": _("Forced labour or services"),
     "domestic_servitude": _("Domestic servitude"),
@@ -62,10 +64,10 @@ EXPLOITATION_FORMS: dict[str, str] = {
     "other": _("Other"),
 }
 
-TARGET_GROUPS: dict[str, str] = {**PERSON_GROUPS, **EXPLOITATION_FORMS}
+TARGET_GROUPS: dict[str, Any] = {**PERSON_GROUPS, **EXPLOITATION_FORMS}
 
 # --- categories of personal data that may be exchanged (seed 004:225 need-to-know) ------------
-DATA_CATEGORIES: dict[str, str] = {
+DATA_CATEGORIES: dict[str, Any] = {
     "case_facts": _("Non-identifying case facts (age group, sex, nationality, forms)"),
     "identity": _("Identity (names, date of birth)"),
     "identity_documents": _("Identity and travel documents"),
@@ -82,7 +84,7 @@ DIMENSION_PROCEDURE = "procedure"
 DIMENSION_TARGET_GROUP = "target_group"
 DIMENSION_DATA_CATEGORY = "data_category"
 
-DIMENSIONS: dict[str, dict[str, str]] = {
+DIMENSIONS: dict[str, dict[str, Any]] = {
     DIMENSION_PROCEDURE: PROCEDURES,
     DIMENSION_TARGET_GROUP: TARGET_GROUPS,
     DIMENSION_DATA_CATEGORY: DATA_CATEGORIES,

@@ -204,3 +204,32 @@ def agreements_covering(
             qs = qs.filter(_entry(codes.DIMENSION_TARGET_GROUP, group))
     qs = qs.filter(_party_covered(party_a)).filter(_party_covered(party_b))
     return qs.select_related("template").order_by("-entered_into_force_on", "pk")
+
+
+# --- the daily schedule ------------------------------------------------------------------------
+def agreements_due_in_force(*, today: date | None = None) -> list[int]:
+    """Ids of agreements awaiting signatures whose effective date has come."""
+    today = today or timezone.localdate()
+    return list(
+        Agreement.objects.filter(
+            state=S.AWAITING_SIGNATURES, effective_date__lte=today
+        ).values_list("pk", flat=True)
+    )
+
+
+def agreements_due_for_expiry(*, today: date | None = None) -> list[int]:
+    """Ids of agreements in force (or suspended) whose end date has passed."""
+    today = today or timezone.localdate()
+    return list(
+        Agreement.objects.filter(
+            state__in=[S.IN_FORCE, S.SUSPENDED], end_date__lt=today
+        ).values_list("pk", flat=True)
+    )
+
+
+def agreements_for_reminders() -> QuerySet[Agreement]:
+    """Agreements in force (or suspended) with a review or end date (the services decide whether
+    a reminder is due, and send it once)."""
+    return Agreement.objects.filter(state__in=[S.IN_FORCE, S.SUSPENDED]).filter(
+        Q(review_date__isnull=False) | Q(end_date__isnull=False)
+    )

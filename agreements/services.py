@@ -91,6 +91,13 @@ def _today() -> date:
     return timezone.localdate()
 
 
+def _current(agreement: Agreement) -> AgreementVersion:
+    """The current version (every agreement has one from its creation on)."""
+    version = agreement.current_version
+    assert version is not None, "an agreement always has a version"
+    return version
+
+
 def _lock(agreement: Agreement) -> Agreement:
     return Agreement.objects.select_for_update().select_related("template").get(pk=agreement.pk)
 
@@ -156,7 +163,7 @@ def _snapshot_meta(agreement: Agreement) -> dict[str, Any]:
         "end_date": agreement.end_date.isoformat() if agreement.end_date else None,
         "duration_months": agreement.duration_months,
         "review_date": agreement.review_date.isoformat() if agreement.review_date else None,
-        "amends": agreement.amends.reference if agreement.amends_id else None,
+        "amends": agreement.amends.reference if agreement.amends else None,
         "partners": [
             {
                 "organisation": p.organisation_id,
@@ -355,13 +362,13 @@ def _sync_coverage_party(agreement: Agreement, partner: AgreementPartner, *, add
     coverage, _created = Coverage.objects.get_or_create(agreement=agreement)
     if agreement.template.between_states and partner.country_id:
         if add:
-            coverage.countries.add(partner.country_id)
+            coverage.countries.add(partner.country)  # type: ignore[arg-type]
         elif (
             not agreement.partners.filter(country_id=partner.country_id)
             .exclude(pk=partner.pk)
             .exists()
         ):
-            coverage.countries.remove(partner.country_id)
+            coverage.countries.remove(partner.country)  # type: ignore[arg-type]
     else:
         if add:
             coverage.organisations.add(partner.organisation_id)
@@ -655,7 +662,7 @@ def agreement_coverage_set(
                 _("Unknown country code(s): %s.") % ", ".join(unknown),
                 fields={"countries": [_("Unknown: %s.") % ", ".join(unknown)]},
             )
-        coverage.countries.set(found)
+        coverage.countries.set(Country.objects.filter(code__in=found))
     if organisations is not None:
         wanted_ids = {o.pk if isinstance(o, Organisation) else int(o) for o in organisations}
         found_ids = set(Organisation.objects.filter(pk__in=wanted_ids).values_list("pk", flat=True))
@@ -824,7 +831,7 @@ def comment_add(
             )
     comment = Comment.objects.create(
         agreement=agreement,
-        version=agreement.current_version,
+        version=_current(agreement),
         element=element,
         parent=parent,
         organisation_id=org_id,
@@ -882,7 +889,7 @@ def agreement_approve(
             % agreement.get_state_display()
         )
     org_id = _actor_org(actor, agreement, organisation)
-    version = agreement.current_version
+    version = _current(agreement)
     approval, created = Approval.objects.get_or_create(
         agreement=agreement,
         version=version,
@@ -924,7 +931,7 @@ def agreement_request_signatures(*, agreement: Agreement, actor: Any) -> Agreeme
         agreement=agreement, partner_org_ids={p.organisation_id for p in partners}
     )
     guards.guard_compliance(report=compliance_report(agreement=agreement))
-    version = agreement.current_version
+    version = _current(agreement)
     approved = set(
         Approval.objects.filter(agreement=agreement, version=version).values_list(
             "organisation_id", flat=True
@@ -970,7 +977,7 @@ def agreement_sign(
         memberships = [m for m in memberships if m.organisation_id == organisation.pk]
     if not memberships:
         raise PermissionDenied(_("Only a partner's authorised signatory may sign."))
-    version = agreement.current_version
+    version = _current(agreement)
     if (version_hash or "").strip().lower() != version.content_hash:
         raise GuardFailed(
             "agreement_version_changed",
@@ -1025,7 +1032,7 @@ def agreement_sign(
 
 def _enter_into_force(agreement: Agreement, *, actor: Any) -> Agreement:
     today = _today()
-    version = agreement.current_version
+    version = _current(agreement)
     signed = set(
         Signature.objects.filter(
             agreement=agreement,
