@@ -233,3 +233,19 @@ def agreements_for_reminders() -> QuerySet[Agreement]:
     return Agreement.objects.filter(state__in=[S.IN_FORCE, S.SUSPENDED]).filter(
         Q(review_date__isnull=False) | Q(end_date__isnull=False)
     )
+
+
+def agreements_needing_attention(*, user: Any) -> QuerySet[Agreement]:
+    """The dashboard panel: visible agreements being negotiated or signed, and those in force
+    whose review or end comes within 90 days. One query."""
+    today = timezone.localdate()
+    soon = today + timedelta(days=90)
+    return (
+        agreements_visible_to(user=user)
+        .filter(
+            Q(state__in=[S.DRAFT, S.CONSULTATION, S.AWAITING_SIGNATURES])
+            | Q(state=S.IN_FORCE, end_date__lte=soon)
+            | Q(state=S.IN_FORCE, review_date__lte=soon)
+        )
+        .order_by("-updated_at", "-id")
+    )

@@ -1,1 +1,11 @@
-urlpatterns: list = []
+"""API routes of agreements (namespace "api")."""
+
+from rest_framework.routers import SimpleRouter
+
+from .views import AgreementViewSet, TemplateViewSet
+
+router = SimpleRouter()
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("agreement-templates", TemplateViewSet, basename="agreement-template")
+
+urlpatterns = [*router.urls]
