@@ -26,9 +26,3 @@ def kh(db: Any):
     from coordination.models import Country
 
     return Country.objects.get(code="KH")
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """These tests make many users; the hasher's cost is not what they test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

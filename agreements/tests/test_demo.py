@@ -25,8 +25,15 @@ def test_demo_agreements_and_idempotence():
     assert mou.languages == ["en", "fr"]
     assert mou.signatures.filter(voided_at__isnull=True).count() == 2
     for procedure in ("referral", "return_reintegration", "information_exchange"):
-        assert agreements_covering(procedure=procedure, party_a="TH", party_b="KH",
-                                   target_groups=["adults", "children"]).get() == mou
+        assert (
+            agreements_covering(
+                procedure=procedure,
+                party_a="TH",
+                party_b="KH",
+                target_groups=["adults", "children"],
+            ).get()
+            == mou
+        )
     national = Agreement.objects.get(title=demo.NATIONAL_TITLE)
     assert national.state == AgreementState.CONSULTATION
     assert national.comments.exists()
