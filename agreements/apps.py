@@ -14,6 +14,10 @@ class AgreementsConfig(AppConfig):
         from . import selectors
 
         def context(request: Any) -> dict[str, Any] | None:
+            from coordination.permissions import organisation_ids_for
+
+            if not organisation_ids_for(request.user):
+                return None  # acts for no organisation: no agreement concerns them
             return {"rows": list(selectors.agreements_needing_attention(user=request.user)[:6])}
 
         register_panel(

@@ -246,6 +246,8 @@ SPECTACULAR_SETTINGS = {
         "CoordinationBodyKindEnum": "coordination.models.CoordinationBodyKind",
         "RoleEnum": "coordination.models.Role",
         "SeatEnum": "coordination.models.Seat",
+        "AgreementKindEnum": "agreements.models.AgreementKind",
+        "AgreementStateEnum": "agreements.models.AgreementState",
     },
 }
 

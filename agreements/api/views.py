@@ -269,7 +269,7 @@ class ComplianceElementSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     required = serializers.BooleanField()
-    status = serializers.ChoiceField(["present", "missing", "weak"])
+    status = serializers.CharField(help_text="present, missing or weak")
     reasons = serializers.ListField(child=serializers.CharField())
     blocking = serializers.BooleanField()
 

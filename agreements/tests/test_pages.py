@@ -283,3 +283,23 @@ def test_dashboard_panel_lists_agreements_needing_attention(setup, client, login
     page = client.get(reverse("dashboard")).content.decode()
     assert "Agreements needing attention" in page
     assert agreement.title in page
+
+
+def test_history_names_the_scheduler_for_its_steps(client, login):
+    import time_machine
+
+    from agreements.tasks import run_lifecycle
+
+    start = timezone.localdate() + timedelta(days=3)
+    a, b = _org("TH"), _org("KH")
+    agreement = make_agreement(drafter=a, partners=[b], effective_date=start)
+    drive_to_signatures(agreement)
+    from agreements.tests.factories import sign_all
+
+    sign_all(agreement)
+    with time_machine.travel(start, tick=False):
+        run_lifecycle()
+    login(agreement._test_actor)
+    page = client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+    assert "the scheduler" in page
+    assert "enter_into_force" in page
