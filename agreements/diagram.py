@@ -27,7 +27,7 @@ def transitions() -> list[tuple[str, str, str]]:
     """(source, target, name) for every declared transition, '*' sources expanded."""
     field = Agreement._meta.get_field("state")
     out = []
-    for t in field.get_all_transitions(Agreement):  # type: ignore[attr-defined]
+    for t in field.get_all_transitions(Agreement):
         sources = [s for s, _l in AgreementState.choices] if t.source in ("*", "+") else [t.source]
         for source in sources:
             if t.target and source != t.target:

@@ -9,6 +9,7 @@ end date, and sends the review and expiry reminders.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -23,7 +24,7 @@ REVIEW_NOTICE_DAYS = getattr(settings, "AGREEMENT_REVIEW_NOTICE_DAYS", 30)
 EXPIRY_NOTICE_DAYS = getattr(settings, "AGREEMENT_EXPIRY_NOTICE_DAYS", 60)
 
 
-def _agreement(agreement_id: int):  # type: ignore[no-untyped-def]
+def _agreement(agreement_id: int) -> Any:
     from .models import Agreement
 
     return Agreement.objects.filter(pk=agreement_id).first()

@@ -124,7 +124,7 @@ def _languages(value: str) -> list[str]:
 
 def _form_errors_message(form: forms.Form) -> str:
     return "; ".join(
-        f"{form.fields[k].label if k in form.fields else k}: {' '.join(v)}"
+        f"{form.fields[k].label if k in form.fields else k}: {' '.join(map(str, v))}"
         for k, v in form.errors.items()
     )
 
@@ -308,8 +308,8 @@ ACTIONS = {
 def agreement_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     agreement = agreement_detail(user=request.user, pk=pk)
     if verb == "approve":
-        services.agreement_approve(agreement=agreement, actor=request.user)
-        messages.success(request, _("You approved version %d.") % agreement.current_version.number)
+        approval = services.agreement_approve(agreement=agreement, actor=request.user)
+        messages.success(request, _("You approved version %d.") % approval.version.number)
         return redirect("agreements:comments", agreement.pk)
     if verb == "amend":
         amendment = services.agreement_amend(agreement=agreement, actor=request.user)
@@ -323,6 +323,7 @@ def agreement_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         return redirect("agreements:edit", amendment.pk)
     if verb not in ACTIONS:
         raise Http404
+    service: Any
     service, needs_grounds, done = ACTIONS[verb]
     kwargs = {"grounds": request.POST.get("grounds", "")} if needs_grounds else {}
     if verb == "resume":

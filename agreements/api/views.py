@@ -33,6 +33,7 @@ from ..documents import render_docx, render_pdf
 from ..models import (
     Agreement,
     AgreementPartner,
+    AgreementState,
     AgreementVersion,
     Comment,
     Template,
@@ -52,7 +53,7 @@ from ..selectors import (
 class AgreementErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     detail = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
 
 
 E400 = OpenApiResponse(
@@ -144,7 +145,7 @@ class AgreementDetailSerializer(AgreementListSerializer):
     amends = serializers.CharField(source="amends.reference", allow_null=True, default=None)
     clauses = serializers.SerializerMethodField()
     coverage = serializers.SerializerMethodField()
-    commitments = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    commitments: Any = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     you_may = serializers.SerializerMethodField()
 
     class Meta(AgreementListSerializer.Meta):
@@ -268,7 +269,7 @@ class ApprovalSerializer(serializers.Serializer):
 class ComplianceElementSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
     status = serializers.CharField(help_text="present, missing or weak")
     reasons = serializers.ListField(child=serializers.CharField())
     blocking = serializers.BooleanField()
@@ -315,7 +316,7 @@ class CommentSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number")
     author = serializers.CharField(source="author.username", allow_null=True, default=None)
     organisation = serializers.IntegerField(source="organisation_id")
-    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)  # type: ignore[assignment]
 
     class Meta:
         model = Comment
@@ -335,7 +336,7 @@ class CommentSerializer(serializers.ModelSerializer):
 class CommentInputSerializer(serializers.Serializer):
     text = serializers.CharField()
     element = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    parent = serializers.IntegerField(required=False, allow_null=True)
+    parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
 
 
 class AgreementEventSerializer(serializers.Serializer):
@@ -386,7 +387,7 @@ class TemplateElementSerializer(serializers.Serializer):
     key = serializers.CharField()
     title = serializers.CharField()
     guidance = serializers.CharField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
     rules = serializers.ListField(child=serializers.DictField())
     sources = serializers.CharField()
 
@@ -421,9 +422,7 @@ def _party(value: str, field: str) -> Organisation | Country:
 
 
 LIST_PARAMETERS = [
-    OpenApiParameter(
-        "state", str, enum=[s for s, _l in Agreement._meta.get_field("state").choices]
-    ),
+    OpenApiParameter("state", str, enum=[s for s, _l in AgreementState.choices]),
     OpenApiParameter("kind", str),
     OpenApiParameter("partner", int, description="Organisation id of a partner."),
     OpenApiParameter("country", str, description="ISO code of a partner's or covered country."),

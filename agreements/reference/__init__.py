@@ -13,7 +13,7 @@ TEMPLATES_FILE = Path(__file__).with_name("templates.yaml")
 
 def read_templates() -> dict[str, Any]:
     with TEMPLATES_FILE.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)  # type: ignore[no-any-return]
+        return yaml.safe_load(fh)
 
 
 def load_templates(apps: Any) -> int:
