@@ -14,10 +14,11 @@ class AgreementsConfig(AppConfig):
         from . import selectors
 
         def context(request: Any) -> dict[str, Any] | None:
-            from coordination.permissions import organisation_ids_for
-
-            if not organisation_ids_for(request.user):
-                return None  # acts for no organisation: no agreement concerns them
+            visible = selectors.agreements_visible_to(user=request.user)
+            if not visible.exists():
+                # no agreement concerns this user yet: the dashboard's "your work" placeholder
+                # already says agreements will appear there
+                return None
             return {"rows": list(selectors.agreements_needing_attention(user=request.user)[:6])}
 
         register_panel(
