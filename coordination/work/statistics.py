@@ -37,7 +37,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, TruncMonth, TruncQuarter, TruncYear
+from django.db.models.functions import Cast, Concat, TruncMonth, TruncQuarter, TruncYear
 from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -311,9 +311,109 @@ def referrals_figures(f: StatsFilter) -> list[Figure]:
 
 
 def returns_figures(f: StatsFilter) -> list[Figure]:
-    """Returns by corridor and step. Waits for the workflows return procedure model."""
-    _model("workflows.ReturnProcedure")
-    raise FamilyUnavailable("workflows.ReturnProcedure (figures not written against it yet)")
+    """Return procedures (seed 001:481 OPI "Number of voluntary and safe returns") by corridor
+    (returning -> receiving State), by the step they are at, by the steps they reached, and by
+    the returnee's sex, age group and nationality, and State or non-State returning authority.
+    Counted on the date the return was requested; a country sees the returns it sends or
+    receives. 9 queries."""
+    procedure_model = _model("workflows.ReturnProcedure")
+    step_model = _model("workflows.ReturnStep")
+    qs = procedure_model.objects.all()
+    if f.date_from:
+        qs = qs.filter(requested_at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(requested_at__date__lte=f.date_to)
+    if f.countries is not None:
+        qs = qs.filter(
+            Q(returning_country_id__in=f.countries) | Q(receiving_country_id__in=f.countries)
+        )
+    meta = procedure_model._meta
+    state_labels = {k: str(v) for k, v in meta.get_field("state").choices}
+    case_meta = meta.get_field("case").related_model._meta
+    gender_labels = {k: str(v) for k, v in case_meta.get_field("gender").choices}
+    age_labels = {k: str(v) for k, v in case_meta.get_field("age_group").choices}
+    names = _country_names(None)
+    total = _total(qs)
+    corridor = Concat(
+        F("returning_country_id"), Value(">"), F("receiving_country_id"), output_field=CharField()
+    )
+
+    def corridor_label(key: Any) -> str:
+        a, _sep, b = str(key).partition(">")
+        return f"{names.get(a, a)} → {names.get(b, b)}"
+
+    steps = (
+        step_model.objects.filter(procedure__in=qs.values("pk"))
+        .values("state")
+        .annotate(shown=suppressed_count(Count("procedure", distinct=True)))
+        .order_by("state")
+        .values_list("state", "shown")
+    )
+    step_rows = [(state_labels.get(k, k), shown) for k, shown in steps]
+
+    def fig(key: str, title: Any, dim: Any, rows: list[tuple[str, str]], htcds: str = "") -> Figure:
+        return Figure(
+            key=f"returns_{key}",
+            title=str(title),
+            dimension=str(dim),
+            rows=rows,
+            total=total,
+            htcds=htcds,
+            definition=str(_("Return procedures, counted on the date the return was requested.")),
+            source="seed 001:481-483 OPI; disaggregation seed 001:364",
+        )
+
+    return [
+        fig(
+            "by_corridor",
+            _("Returns by corridor"),
+            _("Corridor"),
+            _grouped(qs, corridor, corridor_label),
+        ),
+        fig(
+            "by_step",
+            _("Returns by current step"),
+            _("Step"),
+            _grouped(qs, F("state"), state_labels),
+        ),
+        fig("steps_reached", _("Returns by step reached"), _("Step"), step_rows),
+        fig(
+            "by_period",
+            _("Returns requested by period"),
+            _("Period"),
+            _grouped(qs, _period_expr(f.period, "requested_at"), _period_label(f.period)),
+        ),
+        fig(
+            "by_sex",
+            _("Returns by sex / gender"),
+            _("Sex / gender"),
+            _grouped(qs, F("case__gender"), gender_labels),
+            htcds="prs_Gender",
+        ),
+        fig(
+            "by_age_group",
+            _("Returns by age group"),
+            _("Age group"),
+            _grouped(qs, F("case__age_group"), age_labels),
+            htcds="prs_Birthdate (age group)",
+        ),
+        fig(
+            "by_nationality",
+            _("Returns by nationality"),
+            _("Nationality"),
+            _grouped(
+                qs, F("case__nationality_id"), lambda c: names.get(c, str(_("Unknown / stateless")))
+            ),
+            htcds="prs_Nationality",
+        ),
+        fig(
+            "by_provider",
+            _("Returns by State or non-State returning authority"),
+            _("Returning authority"),
+            _grouped(qs, _state_provider_expr("returning_authority"), PROVIDER_LABELS),
+            htcds="org_Type",
+        ),
+    ]
 
 
 # --- coordination (this app's own records) -------------------------------------------------------
