@@ -53,6 +53,10 @@ from coordination.models import (
 
 SMALL_CELL = 5
 SUPPRESSED = "<5"
+# Complementary suppression: where a table's categories add up to its published total and only
+# one cell is "<5", that cell could be worked out by subtraction; the smallest other non-zero
+# cell is then shown as "≥5" as well.
+COMPLEMENT = "≥5"
 
 
 def suppressed_count(expr: Any = None) -> Case:
@@ -64,6 +68,29 @@ def suppressed_count(expr: Any = None) -> Case:
         default=Value(SUPPRESSED),
         output_field=CharField(),
     )
+
+
+def protect_against_subtraction(rows: list[tuple[str, str]], total: str) -> list[tuple[str, str]]:
+    """Hide one more cell where a single "<5" could be derived from an exact total.
+
+    Works only on what the database already released (exact counts are all >= 5), so it adds
+    no information; the small cell itself never left the database."""
+    if not total.isdigit():
+        return rows
+    small = [i for i, (_label, shown) in enumerate(rows) if shown == SUPPRESSED]
+    if len(small) != 1:
+        return rows
+    exact = [
+        (int(shown), i)
+        for i, (_label, shown) in enumerate(rows)
+        if shown.isdigit() and shown != "0"
+    ]
+    if not exact:
+        return rows
+    _value, index = min(exact)
+    out = list(rows)
+    out[index] = (out[index][0], COMPLEMENT)
+    return out
 
 
 class FamilyUnavailable(Exception):
@@ -88,6 +115,11 @@ class Figure:
     htcds: str = ""
     definition: str = ""
     source: str = ""
+    additive: bool = True  # categories partition the population (they add up to the total)
+
+    def __post_init__(self) -> None:
+        if self.additive:
+            self.rows = protect_against_subtraction(self.rows, self.total)
 
     @property
     def chart(self) -> list[dict[str, Any]]:
@@ -200,7 +232,14 @@ def cases_figures(f: StatsFilter) -> list[Figure]:
     )
     total = _total(qs)
 
-    def fig(key: str, title: Any, dim: Any, rows: list[tuple[str, str]], htcds: str = "") -> Figure:
+    def fig(
+        key: str,
+        title: Any,
+        dim: Any,
+        rows: list[tuple[str, str]],
+        htcds: str = "",
+        additive: bool = True,
+    ) -> Figure:
         return Figure(
             key=f"cases_{key}",
             title=str(title),
@@ -208,6 +247,7 @@ def cases_figures(f: StatsFilter) -> list[Figure]:
             rows=rows,
             total=total,
             htcds=htcds,
+            additive=additive,
             definition=definition,
             source="seed 001:432 OPI; disaggregation seed 001:364",
         )
@@ -268,6 +308,7 @@ def cases_figures(f: StatsFilter) -> list[Figure]:
             _("Form of exploitation"),
             form_rows,
             htcds="vic_TypeOfLabourExploitation / vic_TypeOfSexExploitation",
+            additive=False,  # a case with several forms counts under each
         ),
         fig(
             "by_provider",
@@ -351,7 +392,14 @@ def returns_figures(f: StatsFilter) -> list[Figure]:
     )
     step_rows = [(state_labels.get(k, k), shown) for k, shown in steps]
 
-    def fig(key: str, title: Any, dim: Any, rows: list[tuple[str, str]], htcds: str = "") -> Figure:
+    def fig(
+        key: str,
+        title: Any,
+        dim: Any,
+        rows: list[tuple[str, str]],
+        htcds: str = "",
+        additive: bool = True,
+    ) -> Figure:
         return Figure(
             key=f"returns_{key}",
             title=str(title),
@@ -359,6 +407,7 @@ def returns_figures(f: StatsFilter) -> list[Figure]:
             rows=rows,
             total=total,
             htcds=htcds,
+            additive=additive,
             definition=str(_("Return procedures, counted on the date the return was requested.")),
             source="seed 001:481-483 OPI; disaggregation seed 001:364",
         )
@@ -376,7 +425,13 @@ def returns_figures(f: StatsFilter) -> list[Figure]:
             _("Step"),
             _grouped(qs, F("state"), state_labels),
         ),
-        fig("steps_reached", _("Returns by step reached"), _("Step"), step_rows),
+        fig(
+            "steps_reached",
+            _("Returns by step reached"),
+            _("Step"),
+            step_rows,
+            additive=False,  # a procedure counts under every step it reached
+        ),
         fig(
             "by_period",
             _("Returns requested by period"),

@@ -68,20 +68,36 @@ def _figures(f):
 def test_hand_counted_figures_with_suppression(dataset):
     figs = _figures(StatsFilter(countries={"TH"}, period="quarter"))
     assert figs["cases_by_sex"].total == "10"
-    assert dict(figs["cases_by_sex"].rows) == {"Female": "7", "Male": "<5"}
+    assert dict(figs["cases_by_sex"].rows) == {"Female": "≥5", "Male": "<5"}
     assert dict(figs["cases_by_age_group"].rows) == {
-        "Adult (18 or over)": "7",
+        "Adult (18 or over)": "≥5",
         "Child (under 18)": "<5",
     }
-    assert dict(figs["cases_by_nationality"].rows) == {"Cambodia": "7", "Myanmar": "<5"}
+    assert dict(figs["cases_by_nationality"].rows) == {"Cambodia": "≥5", "Myanmar": "<5"}
     forms = dict(figs["cases_by_exploitation"].rows)
     assert forms["Forced labour or services"] == "10"
     assert forms["Sexual exploitation"] == "<5"
     assert forms["Removal of organs"] == "0"
-    assert dict(figs["cases_by_provider"].rows) == {"Non-State actor": "<5", "State actor": "7"}
-    assert dict(figs["cases_by_period"].rows) == {"2026-Q1": "7", "2026-Q2": "<5"}
+    assert dict(figs["cases_by_provider"].rows) == {"Non-State actor": "<5", "State actor": "≥5"}
+    assert dict(figs["cases_by_period"].rows) == {"2026-Q1": "≥5", "2026-Q2": "<5"}
     assert dict(figs["cases_by_country"].rows) == {"Thailand": "10"}
     assert figs["cases_by_sex"].htcds == "prs_Gender"
+
+
+def test_complementary_suppression():
+    from coordination.work.statistics import protect_against_subtraction as protect
+
+    # one small cell and an exact total: the smallest other non-zero cell is hidden too
+    assert protect([("a", "7"), ("b", "<5"), ("c", "0"), ("d", "12")], "22") == [
+        ("a", "≥5"),
+        ("b", "<5"),
+        ("c", "0"),
+        ("d", "12"),
+    ]
+    # two small cells, or a suppressed total: nothing can be derived
+    rows = [("a", "7"), ("b", "<5"), ("c", "<5")]
+    assert protect(rows, "12") == rows
+    assert protect([("a", "<5")], "<5") == [("a", "<5")]
 
 
 def test_filters_by_period_and_country(dataset):
@@ -91,7 +107,7 @@ def test_filters_by_period_and_country(dataset):
     assert figs["cases_by_sex"].total == "<5"
     figs = _figures(StatsFilter(countries=None, period="year"))
     assert figs["cases_by_sex"].total == "12"
-    assert dict(figs["cases_by_country"].rows) == {"Cambodia": "<5", "Thailand": "10"}
+    assert dict(figs["cases_by_country"].rows) == {"Cambodia": "<5", "Thailand": "≥5"}
     assert dict(figs["cases_by_period"].rows) == {"2026": "12"}
 
 
@@ -100,7 +116,7 @@ def test_exports_carry_only_suppressed_text(dataset):
     results = statistics_for(f, ["cases"])
     rows = list(csv.reader(io.StringIO(statistics_csv(results, f))))
     counts = {r[4] for r in rows[1:]}
-    assert counts <= {"0", "7", "10", "<5"}
+    assert counts <= {"0", "7", "10", "<5", "≥5"}
     assert not {"1", "2", "3", "4"} & counts
     wb = load_workbook(io.BytesIO(statistics_xlsx(results, f)))
     values = {row[4] for row in wb["statistics"].iter_rows(min_row=2, values_only=True)}
@@ -154,7 +170,7 @@ def test_statistics_page_access(client, login, make_org, make_member, dataset):
     assert api.status_code == 200
     fam = api.json()[0]
     assert fam["available"]
-    assert {r["count"] for f in fam["figures"] for r in f["rows"]} <= {"0", "7", "10", "<5"}
+    assert {r["count"] for f in fam["figures"] for r in f["rows"]} <= {"0", "7", "10", "<5", "≥5"}
 
 
 def _return_model():
@@ -206,11 +222,11 @@ def test_returns_hand_counted(make_org):
     assert figs["returns_by_corridor"].total == "7"
     assert dict(figs["returns_by_corridor"].rows) == {
         "Cambodia → Thailand": "<5",
-        "Thailand → Cambodia": "6",
+        "Thailand → Cambodia": "≥5",
     }
-    assert dict(figs["returns_by_step"].rows) == {"Requested": "5", "Risk assessment": "<5"}
+    assert dict(figs["returns_by_step"].rows) == {"Requested": "≥5", "Risk assessment": "<5"}
     assert dict(figs["returns_steps_reached"].rows) == {"Requested": "6", "Risk assessment": "<5"}
-    assert dict(figs["returns_by_sex"].rows) == {"Female": "6", "Male": "<5"}
+    assert dict(figs["returns_by_sex"].rows) == {"Female": "≥5", "Male": "<5"}
     assert dict(figs["returns_by_provider"].rows) == {"State actor": "7"}
 
 
