@@ -303,3 +303,15 @@ def test_history_names_the_scheduler_for_its_steps(client, login):
     page = client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
     assert "the scheduler" in page
     assert "enter_into_force" in page
+
+
+def test_pages_in_french(setup, client, login):
+    agreement, _a, _b = setup
+    login(agreement._test_actor)
+    page = client.get(reverse("agreements:list"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Rédiger un accord" in page
+    page = client.get(
+        reverse("agreements:detail", args=[agreement.pk]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert "Ouvrir la consultation" in page
+    assert "Brouillon" in page
