@@ -66,8 +66,16 @@ def agreements_in_force(*, body: CoordinationBody, on: date) -> list[str] | None
     return [f"{a.title} ({a.get_kind_display()})" for a in qs]
 
 
+# The PDF's standard fonts have no glyph for these: write them in ASCII.
+_PDF_ASCII = str.maketrans({"≥": ">=", "→": "->"})
+
+
+def _ascii(text: Any) -> str:
+    return str(text).translate(_PDF_ASCII)
+
+
 def _p(text: Any, style: Any) -> Paragraph:
-    return Paragraph(escape(str(text)), style)
+    return Paragraph(escape(_ascii(text)), style)
 
 
 def _table(data: list[list[Any]], widths: list[float] | None = None) -> Table:
@@ -227,7 +235,12 @@ def annual_report_pdf(*, body: CoordinationBody, year: int) -> bytes:
             story.append(_table(rows, [24 * mm, 55 * mm, 76 * mm, 20 * mm]))
 
     # Statistics
-    story.append(_p(_("Statistics (counts of 1 to 4 shown as <5)"), h2))
+    story.append(
+        _p(
+            _("Statistics (counts of 1 to 4 shown as <5; ≥5 hides a cell that would reveal one)"),
+            h2,
+        )
+    )
     results = statistics_for(
         StatsFilter(date_from=start, date_to=end, countries=body_countries(body), period="quarter")
     )
@@ -243,7 +256,9 @@ def annual_report_pdf(*, body: CoordinationBody, year: int) -> bytes:
             continue
         for fig in fam.figures:
             story.append(_p(f"{fig.title} — {_('total')}: {fig.total}", h3))
-            data = [[fig.dimension, _("Count")]] + [[label, shown] for label, shown in fig.rows]
+            data = [[fig.dimension, _("Count")]] + [
+                [_ascii(label), _ascii(shown)] for label, shown in fig.rows
+            ]
             if len(data) == 1:
                 data.append(["—", "0"])
             story.append(_table(data, [120 * mm, 30 * mm]))

@@ -251,3 +251,12 @@ def test_returns_fixed_queries(make_org, django_assert_num_queries, size):
     # 1 total + 1 steps reached + 7 grouped tables + 1 country names
     with django_assert_num_queries(10):
         statistics_for(StatsFilter(countries={"TH"}), ["returns"])
+
+
+def test_annual_report_carries_suppressed_statistics(world, dataset):
+    from coordination.work.report import annual_report_pdf
+
+    pdf = annual_report_pdf(body=world.body, year=2026)
+    assert b"Cases identified by sex / gender" in pdf
+    assert b"<5" in pdf
+    assert b">=5" in pdf
