@@ -741,3 +741,41 @@ class ReturnAlert(models.Model):
     class Meta:
         ordering = ["-raised_at", "-id"]
         indexes = [models.Index(fields=["procedure", "kind"], name="retalert_idx")]
+
+
+__all__ = [
+    "AlertKind",
+    "AlternativeKind",
+    "ArrangementApproval",
+    "CANCELLABLE_STATES",
+    "DecisionOutcome",
+    "FINAL_STATES",
+    "LegalBasisArrangement",
+    "MonitoringVisit",
+    "OnSiteAssessment",
+    "ProceedingsCheck",
+    "RETURN_STEPS",
+    "ReceptionConfirmation",
+    "ReceptionKind",
+    "ReintegrationService",
+    "ReturnAlert",
+    "ReturnConsent",
+    "ReturnDecision",
+    "ReturnEvent",
+    "ReturnParticipant",
+    "ReturnProcedure",
+    "ReturnProcedureGroupObjectPermission",
+    "ReturnProcedureUserObjectPermission",
+    "ReturnRiskFactor",
+    "ReturnRiskPolicy",
+    "ReturnState",
+    "ReturnStep",
+    "RiskAssessment",
+    "RiskContribution",
+    "RiskRating",
+    "ServiceKind",
+    "ServiceStatus",
+    "Side",
+    "TravelDocument",
+    "TravelDocumentKind",
+]
