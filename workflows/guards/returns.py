@@ -73,7 +73,8 @@ class ReturnFacts:
 
 def guard_voluntary(f: ReturnFacts) -> None:
     # seed 004:353 "Any return to countries of origin should, to the extent possible, be
-    # voluntary"; seed 001:302 "the return of a trafficked person is undertaken on a voluntary basis"
+    # voluntary"; seed 001:302 "the return of a trafficked person is undertaken on a voluntary
+    # basis"
     if f.consent_withdrawn:
         raise GuardFailed(
             "return_consent_withdrawn",
@@ -196,7 +197,8 @@ def guard_child_on_site_assessment(f: ReturnFacts) -> None:
             "return_child_on_site",
             _(
                 "For a child, the best interests and the conditions of return must be evaluated "
-                "beforehand by an on-site assessment in the receiving State (seed 001:472, table 2)."
+                "beforehand by an on-site assessment in the receiving State "
+                "(seed 001:472, table 2)."
             ),
         )
     if not f.on_site_assessment_favourable:
@@ -239,7 +241,11 @@ def guard_legal_basis(f: ReturnFacts) -> None:
     # seed 004:418-419 bilateral SOPs on identification and return.
     if f.agreements_in_force:
         return
-    if f.arrangement_recorded and f.arrangement_approved_returning and f.arrangement_approved_receiving:
+    if (
+        f.arrangement_recorded
+        and f.arrangement_approved_returning
+        and f.arrangement_approved_receiving
+    ):
         return
     raise GuardFailed(
         "return_no_legal_basis",
@@ -342,13 +348,23 @@ GUARD_INFO: dict[str, tuple[Guard, str]] = {
 GUARD_TITLES: dict[str, Any] = {
     "voluntary": gettext_lazy("Voluntary: informed consent to return recorded, not withdrawn"),
     "non_refoulement": gettext_lazy("Non-refoulement: no pending asylum claim or refugee status"),
-    "reflection_period": gettext_lazy("Reflection period not cut short without the person's decision"),
-    "judicial_proceedings": gettext_lazy("No ongoing judicial proceedings (or the person asks, prosecution consulted)"),
-    "child_safeguards": gettext_lazy("Child: guardian, best-interests determination for return, child protection accepted"),
-    "child_on_site_assessment": gettext_lazy("Child: on-site assessment in the receiving State beforehand"),
+    "reflection_period": gettext_lazy(
+        "Reflection period not cut short without the person's decision"
+    ),
+    "judicial_proceedings": gettext_lazy(
+        "No ongoing judicial proceedings (or the person asks, prosecution consulted)"
+    ),
+    "child_safeguards": gettext_lazy(
+        "Child: guardian, best-interests determination for return, child protection accepted"
+    ),
+    "child_on_site_assessment": gettext_lazy(
+        "Child: on-site assessment in the receiving State beforehand"
+    ),
     "risk_assessment_complete": gettext_lazy("Risk assessment complete, both States contributed"),
     "legal_basis": gettext_lazy("Legal basis: agreement in force or approved ad-hoc arrangement"),
-    "risk_level": gettext_lazy("Risk level allows return (high: supervisor with grounds; very high: blocked)"),
+    "risk_level": gettext_lazy(
+        "Risk level allows return (high: supervisor with grounds; very high: blocked)"
+    ),
     "reception_confirmed": gettext_lazy("Receiving State confirmed reception"),
     "reintegration_plan": gettext_lazy("Reintegration plan in place"),
     "travel_documents": gettext_lazy("Travel documents recorded"),

@@ -57,7 +57,4 @@ from .protection import (
 )
 
 # --- returns (issue 5) ---
-from . import returns as _returns  # noqa: E402
-from .returns import *  # noqa: E402, F403 - the module's __all__ lists its public models
-
-__all__ += _returns.__all__
+from .returns import *  # noqa: F403 - the module's __all__ lists its public models

@@ -3,7 +3,8 @@
 A `ReturnProcedure` carries one person's return from the State where they were identified (the
 *returning* State) to their State of origin (the *receiving* State):
 
-    requested → risk_assessment → decision → preparation → travel → handed_over → monitoring → closed
+    requested → risk_assessment → decision → preparation → travel → handed_over → monitoring
+    → closed
     decision → alternative (residence in the destination country, relocation to a third State)
     requested | risk_assessment | decision | preparation → cancelled          (with grounds)
     decision | preparation → risk_assessment                                   (reassessment)
@@ -215,9 +216,7 @@ class ReturnProcedure(ConcurrentTransitionMixin, models.Model):
         return self.state in FINAL_STATES
 
     # --- transitions: bodies only set fields; services run the guards first ---
-    @transition(
-        field=state, source=ReturnState.REQUESTED, target=ReturnState.RISK_ASSESSMENT
-    )
+    @transition(field=state, source=ReturnState.REQUESTED, target=ReturnState.RISK_ASSESSMENT)
     def start_assessment(self) -> None:
         """seed 001:302 "any decision to return is preceded by a risk assessment"."""
 
@@ -305,6 +304,9 @@ class ReturnParticipant(models.Model):
         ]
         indexes = [models.Index(fields=["organisation", "side"], name="return_part_org_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id} ({self.side})"
+
 
 class ReturnStep(models.Model):
     """One visit of a step: who is responsible on each side, when it is due, when it was entered
@@ -344,6 +346,9 @@ class ReturnStep(models.Model):
             models.Index(fields=["state", "left_at"], name="returnstep_state_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.procedure_id}: {self.state}"
+
     @property
     def is_open(self) -> bool:
         return self.left_at is None
@@ -379,6 +384,9 @@ class ReturnConsent(models.Model):
         ordering = ["-recorded_at", "-id"]
         indexes = [models.Index(fields=["procedure", "withdrawn_at"], name="retconsent_idx")]
 
+    def __str__(self) -> str:
+        return f"return consent #{self.pk}"
+
 
 class ProceedingsCheck(models.Model):
     """Whether judicial proceedings involving the person are ongoing (seed 001:483 MEAS); the latest
@@ -411,6 +419,9 @@ class ProceedingsCheck(models.Model):
         ordering = ["-recorded_at", "-id"]
         indexes = [models.Index(fields=["procedure", "recorded_at"], name="retproc_idx")]
 
+    def __str__(self) -> str:
+        return f"proceedings check #{self.pk}"
+
 
 class OnSiteAssessment(models.Model):
     """For a child: the best interests and the conditions of return evaluated beforehand by an
@@ -421,9 +432,7 @@ class OnSiteAssessment(models.Model):
     )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     assessed_on = models.DateField(_("assessed on"))
-    favours_return = models.BooleanField(
-        _("best interests and conditions of return favour return")
-    )
+    favours_return = models.BooleanField(_("best interests and conditions of return favour return"))
     findings = models.TextField(_("findings"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -433,6 +442,9 @@ class OnSiteAssessment(models.Model):
     class Meta:
         ordering = ["-recorded_at", "-id"]
         indexes = [models.Index(fields=["procedure", "recorded_at"], name="retonsite_idx")]
+
+    def __str__(self) -> str:
+        return f"on-site assessment #{self.pk}"
 
 
 class ReceptionKind(models.TextChoices):
@@ -460,6 +472,9 @@ class ReceptionConfirmation(models.Model):
         ordering = ["-recorded_at", "-id"]
         indexes = [models.Index(fields=["procedure", "kind"], name="retreception_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
 
 class LegalBasisArrangement(models.Model):
     """An ad-hoc arrangement for a return no agreement in force covers (seed 001:483 MEAS "Safe
@@ -478,6 +493,9 @@ class LegalBasisArrangement(models.Model):
     class Meta:
         ordering = ["-recorded_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"arrangement #{self.pk}"
+
 
 class ArrangementApproval(models.Model):
     arrangement = models.ForeignKey(
@@ -494,6 +512,9 @@ class ArrangementApproval(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["arrangement", "side"], name="arrangement_side_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"approval #{self.pk} ({self.side})"
 
 
 class RiskAssessment(models.Model):
@@ -544,6 +565,9 @@ class RiskContribution(models.Model):
             models.UniqueConstraint(fields=["assessment", "side"], name="riskcontribution_side")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.side}"
+
 
 class RiskRating(models.Model):
     contribution = models.ForeignKey(
@@ -558,6 +582,9 @@ class RiskRating(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contribution", "factor"], name="riskrating_factor")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.factor_id}: {self.rating}"
 
 
 class DecisionOutcome(models.TextChoices):
@@ -605,6 +632,9 @@ class ReturnDecision(models.Model):
     class Meta:
         ordering = ["-decided_at", "-id"]
         indexes = [models.Index(fields=["procedure", "decided_at"], name="retdecision_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} #{self.pk}"
 
 
 class ServiceKind(models.TextChoices):
@@ -654,6 +684,9 @@ class ReintegrationService(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["procedure", "kind"], name="retservice_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.status})"
+
 
 class TravelDocumentKind(models.TextChoices):
     PASSPORT = "passport", _("Passport")
@@ -682,6 +715,9 @@ class TravelDocument(models.Model):
 
     class Meta:
         ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
 
 
 class MonitoringVisit(models.Model):
@@ -717,6 +753,9 @@ class MonitoringVisit(models.Model):
             models.UniqueConstraint(fields=["procedure", "months_after"], name="retvisit_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"visit +{self.months_after}m"
+
 
 class AlertKind(models.TextChoices):
     VISIT_MISSED = "visit_missed", _("Monitoring visit missed")
@@ -742,19 +781,22 @@ class ReturnAlert(models.Model):
         ordering = ["-raised_at", "-id"]
         indexes = [models.Index(fields=["procedure", "kind"], name="retalert_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
 
 __all__ = [
+    "CANCELLABLE_STATES",
+    "FINAL_STATES",
+    "RETURN_STEPS",
     "AlertKind",
     "AlternativeKind",
     "ArrangementApproval",
-    "CANCELLABLE_STATES",
     "DecisionOutcome",
-    "FINAL_STATES",
     "LegalBasisArrangement",
     "MonitoringVisit",
     "OnSiteAssessment",
     "ProceedingsCheck",
-    "RETURN_STEPS",
     "ReceptionConfirmation",
     "ReceptionKind",
     "ReintegrationService",

@@ -1,7 +1,8 @@
 """What the agreements in force between the two States allow for a return procedure.
 
 Reads the agreements app's coverage selector (contract in the helper brief):
-`agreements.selectors.agreements_covering(*, procedure, party_a, party_b, target_groups=(), on=None)`
+`agreements.selectors.agreements_covering(*, procedure, party_a, party_b, target_groups=(),
+on=None)`
 with procedure codes "return_reintegration" and "information_exchange".
 """
 

@@ -40,11 +40,11 @@ RATING_HIGH = 3
 RATING_VERY_HIGH = 4
 
 RATING_CHOICES = [
-    (RATING_NONE, _("0 – none / not applicable")),
-    (RATING_LOW, _("1 – low")),
-    (RATING_MEDIUM, _("2 – medium")),
-    (RATING_HIGH, _("3 – high")),
-    (RATING_VERY_HIGH, _("4 – very high")),
+    (RATING_NONE, _("0 - none / not applicable")),
+    (RATING_LOW, _("1 - low")),
+    (RATING_MEDIUM, _("2 - medium")),
+    (RATING_HIGH, _("3 - high")),
+    (RATING_VERY_HIGH, _("4 - very high")),
 ]
 
 LEVEL_LOW = "low"

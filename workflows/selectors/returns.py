@@ -171,9 +171,7 @@ def return_facts(procedure: ReturnProcedure, **overrides: Any) -> ReturnFacts:
         "proceedings_checked": check is not None,
         "proceedings_ongoing": bool(check and check.proceedings_ongoing),
         "person_requests_return": bool(check and check.person_requests_return),
-        "prosecution_consulted": bool(
-            check and check.prosecution_id and check.consulted_on
-        ),
+        "prosecution_consulted": bool(check and check.prosecution_id and check.consulted_on),
         "child_protection_accepted": ReceptionKind.CHILD_PROTECTION in reception_kinds,
         "on_site_assessment_recorded": on_site is not None,
         "on_site_assessment_favourable": bool(on_site and on_site.favours_return),

@@ -118,7 +118,10 @@ def _acting_org(
     if part is None:
         who = dict(Side.choices).get(side or "", _("either State")) if side else _("either State")
         raise PermissionDenied(
-            _("Only case officers or supervisors of an organisation of the %(who)s taking part act here.")
+            _(
+                "Only case officers or supervisors of an organisation of the %(who)s taking part "
+                "act here."
+            )
             % {"who": who}
         )
     return part.organisation, part.side
@@ -146,7 +149,9 @@ def _event(
     )
 
 
-def _send(signal: Signal, procedure: ReturnProcedure, event: ReturnEvent, actor: Any, **kw: Any) -> None:
+def _send(
+    signal: Signal, procedure: ReturnProcedure, event: ReturnEvent, actor: Any, **kw: Any
+) -> None:
     kw.setdefault("organisations", alert_organisations(procedure))
     signal.send(sender=ReturnProcedure, instance=procedure, event=event, actor=actor, **kw)
 
@@ -389,9 +394,13 @@ def return_step_assign(
         step.overdue_alerted_at = None
         changes["due_on"] = due_on.isoformat()
     if not changes:
-        raise ApplicationError(_("Name an organisation or a due date."), fields={"organisation": [_("Required.")]})
+        raise ApplicationError(
+            _("Name an organisation or a due date."), fields={"organisation": [_("Required.")]}
+        )
     step.save()
-    _event(procedure, actor=actor, transition="step_assigned", payload={"step": step.state, **changes})
+    _event(
+        procedure, actor=actor, transition="step_assigned", payload={"step": step.state, **changes}
+    )
     return step
 
 
@@ -439,7 +448,9 @@ def return_consent_record(
 
 
 @transaction.atomic
-def return_consent_withdraw(*, procedure: ReturnProcedure, actor: Any, reason: str = "") -> ReturnConsent:
+def return_consent_withdraw(
+    *, procedure: ReturnProcedure, actor: Any, reason: str = ""
+) -> ReturnConsent:
     """The person withdraws consent: no further step of the return may be taken."""
     procedure = _lock(procedure)
     _acting_org(actor=actor, procedure=procedure)
@@ -449,7 +460,13 @@ def return_consent_withdraw(*, procedure: ReturnProcedure, actor: Any, reason: s
     consent.withdrawn_at = timezone.now()
     consent.withdrawn_by = actor
     consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    _event(procedure, actor=actor, transition="consent_withdrawn", reason=reason, payload={"consent": consent.pk})
+    _event(
+        procedure,
+        actor=actor,
+        transition="consent_withdrawn",
+        reason=reason,
+        payload={"consent": consent.pk},
+    )
     return consent
 
 
@@ -516,7 +533,9 @@ def return_on_site_assessment_record(
     _require_open(procedure)
     org, _side = _acting_org(actor=actor, procedure=procedure, side=Side.RECEIVING)
     if not (findings or "").strip():
-        raise ApplicationError(_("Record the findings."), fields={"findings": [_("This field is required.")]})
+        raise ApplicationError(
+            _("Record the findings."), fields={"findings": [_("This field is required.")]}
+        )
     guard_date_not_future(value=assessed_on, field_name="assessed_on", today=timezone.localdate())
     row = OnSiteAssessment.objects.create(
         procedure=procedure,
@@ -544,7 +563,9 @@ def return_reception_confirm(
     procedure = _lock(procedure)
     _require_open(procedure)
     if kind not in ReceptionKind.values:
-        raise ApplicationError(_("Unknown confirmation."), fields={"kind": [_("Choose a valid kind.")]})
+        raise ApplicationError(
+            _("Unknown confirmation."), fields={"kind": [_("Choose a valid kind.")]}
+        )
     roles = RETURN_WORK_ROLES
     org, _side = _acting_org(actor=actor, procedure=procedure, side=Side.RECEIVING, roles=roles)
     if kind == ReceptionKind.CHILD_PROTECTION and org.kind != OrganisationKind.CHILD_PROTECTION:
@@ -552,9 +573,18 @@ def return_reception_confirm(
             _("Only the receiving State's child protection authority accepts a child.")
         )
     row = ReceptionConfirmation.objects.create(
-        procedure=procedure, kind=kind, organisation=org, arrangements=arrangements, recorded_by=actor
+        procedure=procedure,
+        kind=kind,
+        organisation=org,
+        arrangements=arrangements,
+        recorded_by=actor,
     )
-    _event(procedure, actor=actor, transition="reception_confirmed", payload={"kind": kind, "organisation": org.pk})
+    _event(
+        procedure,
+        actor=actor,
+        transition="reception_confirmed",
+        payload={"kind": kind, "organisation": org.pk},
+    )
     return row
 
 
@@ -574,7 +604,9 @@ def return_arrangement_record(
     row = LegalBasisArrangement.objects.create(
         procedure=procedure, description=description, recorded_by=actor
     )
-    _event(procedure, actor=actor, transition="arrangement_recorded", payload={"arrangement": row.pk})
+    _event(
+        procedure, actor=actor, transition="arrangement_recorded", payload={"arrangement": row.pk}
+    )
     return row
 
 
@@ -614,14 +646,23 @@ def _open_assessment(procedure: ReturnProcedure, *, actor: Any, reason: str) -> 
     )
 
 
-def return_start_assessment(*, procedure: ReturnProcedure, actor: Any, reason: str = "") -> ReturnProcedure:
+def return_start_assessment(
+    *, procedure: ReturnProcedure, actor: Any, reason: str = ""
+) -> ReturnProcedure:
     """requested → risk_assessment (guards: voluntary, non-refoulement); opens version 1."""
 
     def before(p: ReturnProcedure, org: Organisation) -> dict[str, Any]:
         a = _open_assessment(p, actor=actor, reason=reason or "initial assessment")
         return {"assessment_version": a.version}
 
-    return _transition(procedure, "start_assessment", actor=actor, side=Side.RETURNING, reason=reason, before=before)
+    return _transition(
+        procedure,
+        "start_assessment",
+        actor=actor,
+        side=Side.RETURNING,
+        reason=reason,
+        before=before,
+    )
 
 
 @transaction.atomic
@@ -701,7 +742,9 @@ def risk_contribution_submit(
     return contribution
 
 
-def return_submit_for_decision(*, procedure: ReturnProcedure, actor: Any, reason: str = "") -> ReturnProcedure:
+def return_submit_for_decision(
+    *, procedure: ReturnProcedure, actor: Any, reason: str = ""
+) -> ReturnProcedure:
     """risk_assessment → decision (guard: both States contributed)."""
     return _transition(procedure, "submit_for_decision", actor=actor, side=None, reason=reason)
 
@@ -757,12 +800,21 @@ def return_approve(*, procedure: ReturnProcedure, actor: Any, grounds: str) -> R
     supervisor = _is_supervisor(actor, procedure, Side.RETURNING)
 
     def after(p: ReturnProcedure, event: ReturnEvent) -> None:
-        d = _decision(p, actor=actor, outcome=DecisionOutcome.APPROVED, grounds=grounds, by_supervisor=supervisor)
+        d = _decision(
+            p,
+            actor=actor,
+            outcome=DecisionOutcome.APPROVED,
+            grounds=grounds,
+            by_supervisor=supervisor,
+        )
         _send(signals.return_decided, p, event, actor, decision=d)
 
     def before(p: ReturnProcedure, org: Organisation) -> dict[str, Any]:
         a = latest_assessment(p)
-        return {"assessment_version": a.version if a else None, "overall_level": a.overall_level if a else ""}
+        return {
+            "assessment_version": a.version if a else None,
+            "overall_level": a.overall_level if a else "",
+        }
 
     return _transition(
         procedure,
@@ -788,10 +840,13 @@ def return_grant_alternative(
     (seed 004:354) or relocation to a third State (seed 004:353), with grounds."""
     guard_grounds_given(grounds=grounds, what=_("the alternative"))
     if kind not in AlternativeKind.values:
-        raise ApplicationError(_("Choose an alternative."), fields={"kind": [_("Choose a valid alternative.")]})
+        raise ApplicationError(
+            _("Choose an alternative."), fields={"kind": [_("Choose a valid alternative.")]}
+        )
     if kind == AlternativeKind.THIRD_STATE and third_country is None:
         raise ApplicationError(
-            _("Relocation names the third State."), fields={"third_country": [_("This field is required.")]}
+            _("Relocation names the third State."),
+            fields={"third_country": [_("This field is required.")]},
         )
     if kind == AlternativeKind.THIRD_STATE and third_country in (
         procedure.returning_country,
@@ -833,10 +888,18 @@ def return_cancel(*, procedure: ReturnProcedure, actor: Any, grounds: str) -> Re
 
     def after(p: ReturnProcedure, event: ReturnEvent) -> None:
         if event.from_state == ReturnState.DECISION:
-            d = _decision(p, actor=actor, outcome=DecisionOutcome.CANCELLED, grounds=grounds, by_supervisor=supervisor)
+            d = _decision(
+                p,
+                actor=actor,
+                outcome=DecisionOutcome.CANCELLED,
+                grounds=grounds,
+                by_supervisor=supervisor,
+            )
             _send(signals.return_decided, p, event, actor, decision=d)
 
-    return _transition(procedure, "cancel", actor=actor, side=Side.RETURNING, reason=grounds, after=after)
+    return _transition(
+        procedure, "cancel", actor=actor, side=Side.RETURNING, reason=grounds, after=after
+    )
 
 
 # ---- preparation: reintegration plan and travel documents ---------------------------------------
@@ -858,9 +921,13 @@ def reintegration_service_add(
     _require_open(procedure)
     _acting_org(actor=actor, procedure=procedure)
     if kind not in ServiceKind.values:
-        raise ApplicationError(_("Choose a service."), fields={"kind": [_("Choose a valid service.")]})
+        raise ApplicationError(
+            _("Choose a service."), fields={"kind": [_("Choose a valid service.")]}
+        )
     if status not in ServiceStatus.values:
-        raise ApplicationError(_("Choose a status."), fields={"status": [_("Choose a valid status.")]})
+        raise ApplicationError(
+            _("Choose a status."), fields={"status": [_("Choose a valid status.")]}
+        )
     provider_country = provider.acts_for_country
     if provider_country == procedure.returning_country:
         provider_side = Side.RETURNING
@@ -873,7 +940,12 @@ def reintegration_service_add(
         )
     return_grant(procedure=procedure, organisation=provider, side=provider_side)
     row = ReintegrationService.objects.create(
-        procedure=procedure, kind=kind, provider=provider, status=status, notes=notes, created_by=actor
+        procedure=procedure,
+        kind=kind,
+        provider=provider,
+        status=status,
+        notes=notes,
+        created_by=actor,
     )
     _event(
         procedure,
@@ -892,9 +964,13 @@ def reintegration_service_set_status(
     procedure = _lock(procedure)
     _acting_org(actor=actor, procedure=procedure)
     if service.procedure_id != procedure.pk:
-        raise ApplicationError(_("No such service in this plan."), fields={"service": [_("Unknown.")]})
+        raise ApplicationError(
+            _("No such service in this plan."), fields={"service": [_("Unknown.")]}
+        )
     if status not in ServiceStatus.values:
-        raise ApplicationError(_("Choose a status."), fields={"status": [_("Choose a valid status.")]})
+        raise ApplicationError(
+            _("Choose a status."), fields={"status": [_("Choose a valid status.")]}
+        )
     before = service.status
     service.status = status
     service.updated_at = timezone.now()
@@ -923,7 +999,9 @@ def travel_document_record(
     _require_open(procedure)
     _acting_org(actor=actor, procedure=procedure)
     if kind not in TravelDocumentKind.values:
-        raise ApplicationError(_("Choose a document."), fields={"kind": [_("Choose a valid document.")]})
+        raise ApplicationError(
+            _("Choose a document."), fields={"kind": [_("Choose a valid document.")]}
+        )
     guard_date_not_future(value=issued_on, field_name="issued_on", today=timezone.localdate())
     if valid_until is not None and valid_until < issued_on:
         raise ApplicationError(
@@ -948,7 +1026,9 @@ def return_depart(*, procedure: ReturnProcedure, actor: Any, reason: str = "") -
     return _transition(procedure, "depart", actor=actor, side=Side.RETURNING, reason=reason)
 
 
-def return_hand_over(*, procedure: ReturnProcedure, actor: Any, reason: str = "") -> ReturnProcedure:
+def return_hand_over(
+    *, procedure: ReturnProcedure, actor: Any, reason: str = ""
+) -> ReturnProcedure:
     """travel → handed_over, recorded by the receiving State."""
     return _transition(procedure, "hand_over", actor=actor, side=Side.RECEIVING, reason=reason)
 
@@ -978,7 +1058,9 @@ def monitoring_schedule_set(
     return procedure
 
 
-def return_start_monitoring(*, procedure: ReturnProcedure, actor: Any, reason: str = "") -> ReturnProcedure:
+def return_start_monitoring(
+    *, procedure: ReturnProcedure, actor: Any, reason: str = ""
+) -> ReturnProcedure:
     """handed_over → monitoring: the visits are scheduled from the handover date."""
 
     def before(p: ReturnProcedure, org: Organisation) -> dict[str, Any]:
@@ -991,11 +1073,22 @@ def return_start_monitoring(*, procedure: ReturnProcedure, actor: Any, reason: s
         return {"visits": [v.months_after for v in visits]}
 
     return _transition(
-        procedure, "start_monitoring", actor=actor, side=Side.RECEIVING, reason=reason, before=before
+        procedure,
+        "start_monitoring",
+        actor=actor,
+        side=Side.RECEIVING,
+        reason=reason,
+        before=before,
     )
 
 
-def _alert(procedure: ReturnProcedure, *, kind: str, visit: MonitoringVisit | None = None, step: ReturnStep | None = None) -> ReturnAlert:
+def _alert(
+    procedure: ReturnProcedure,
+    *,
+    kind: str,
+    visit: MonitoringVisit | None = None,
+    step: ReturnStep | None = None,
+) -> ReturnAlert:
     alert = ReturnAlert.objects.create(procedure=procedure, kind=kind, visit=visit, step=step)
     alert.organisations.set(alert_organisations(procedure))
     return alert
@@ -1021,7 +1114,9 @@ def monitoring_visit_record(
     if visit.outcome:
         raise GuardFailed("return_visit_recorded", _("This visit's outcome is already recorded."))
     if outcome not in dict(OUTCOME_CHOICES):
-        raise ApplicationError(_("Choose an outcome."), fields={"outcome": [_("Choose a valid outcome.")]})
+        raise ApplicationError(
+            _("Choose an outcome."), fields={"outcome": [_("Choose a valid outcome.")]}
+        )
     guard_date_not_future(value=visited_on, field_name="visited_on", today=timezone.localdate())
     visit.outcome = outcome
     visit.visited_on = visited_on
@@ -1049,7 +1144,9 @@ def monitoring_visit_mark_missed(*, visit_id: int, today: dt.date | None = None)
     procedure = visit.procedure
     today = today or timezone.localdate()
     grace = return_settings_for(procedure.returning_country_id).grace_days
-    if visit.missed_at is not None or not is_missed(due_on=visit.due_on, outcome=visit.outcome, today=today, grace_days=grace):
+    if visit.missed_at is not None or not is_missed(
+        due_on=visit.due_on, outcome=visit.outcome, today=today, grace_days=grace
+    ):
         return False
     visit.missed_at = timezone.now()
     visit.save(update_fields=["missed_at"])
@@ -1057,7 +1154,11 @@ def monitoring_visit_mark_missed(*, visit_id: int, today: dt.date | None = None)
         procedure,
         actor=None,
         transition="visit_missed",
-        payload={"visit": visit.pk, "months_after": visit.months_after, "due_on": visit.due_on.isoformat()},
+        payload={
+            "visit": visit.pk,
+            "months_after": visit.months_after,
+            "due_on": visit.due_on.isoformat(),
+        },
     )
     _alert(procedure, kind=AlertKind.VISIT_MISSED, visit=visit)
     _send(signals.monitoring_visit_missed, procedure, event, None, visit=visit)
