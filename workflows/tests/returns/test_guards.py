@@ -18,7 +18,7 @@ from workflows.models import (
 )
 from workflows.services import returns as svc
 from workflows.signals import return_blocked
-from workflows.tests.returns.factories import advance, prepare_child, ratings
+from workflows.tests.returns.factories import advance, ratings
 
 # A procedure where every safeguard holds (an adult).
 OK = g.ReturnFacts(
@@ -157,9 +157,11 @@ def test_checklist_evaluates_every_guard_and_says_why():
     assert not by["voluntary"].holds
     assert by["voluntary"].code == "return_consent_withdrawn"
     assert "withdrawn" in by["voluntary"].message
-    assert by["child_safeguards"].holds and by["child_safeguards"].not_applicable
+    assert by["child_safeguards"].holds
+    assert by["child_safeguards"].not_applicable
     assert by["legal_basis"].holds
-    assert "approve" in by["legal_basis"].applies_to and "depart" in by["legal_basis"].applies_to
+    assert "approve" in by["legal_basis"].applies_to
+    assert "depart" in by["legal_basis"].applies_to
 
 
 # ---- through the services --------------------------------------------------------------------
@@ -418,7 +420,9 @@ def test_high_risk_needs_a_supervisor_with_grounds(world):
         procedure=p, actor=world.th_supervisor, grounds="Debt settled; escort arranged."
     )
     d = p.decisions.get()
-    assert d.by_supervisor and d.overall_level == "high" and d.assessment.version == 1
+    assert d.by_supervisor
+    assert d.overall_level == "high"
+    assert d.assessment.version == 1
 
 
 def test_very_high_risk_blocks_and_proposes_alternatives(world):
@@ -436,7 +440,8 @@ def test_very_high_risk_blocks_and_proposes_alternatives(world):
     with pytest.raises(GuardFailed) as exc:
         svc.return_approve(procedure=p, actor=world.th_supervisor, grounds="insist")
     assert exc.value.code == "return_risk_very_high"
-    assert "residence" in exc.value.message and "third State" in exc.value.message
+    assert "residence" in exc.value.message
+    assert "third State" in exc.value.message
     p = svc.return_grant_alternative(
         procedure=p, actor=world.th_officer, kind="temporary_residence", grounds="Very high risk."
     )
@@ -471,7 +476,8 @@ def test_before_travel(world, missing, code):
         svc.return_depart(procedure=p, actor=world.th_officer)
     assert exc.value.code == code
     p.refresh_from_db()
-    assert p.state == "preparation" and p.departed_at is None
+    assert p.state == "preparation"
+    assert p.departed_at is None
 
 
 def test_close_needs_every_visit_recorded(world):
