@@ -1,11 +1,18 @@
 """API routes of workflows (namespace "api"). Each part registers its viewsets here."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .cases import CaseViewSet, IndicatorViewSet
+from .returns import ReturnBoardCsvView, ReturnBoardView, ReturnProcedureViewSet
 
 router = SimpleRouter()
 router.register("cases", CaseViewSet, basename="case")
 router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("returns", ReturnProcedureViewSet, basename="return")
 
-urlpatterns = [*router.urls]
+urlpatterns = [
+    *router.urls,
+    path("return-board/", ReturnBoardView.as_view(), name="return-board"),
+    path("return-board/csv/", ReturnBoardCsvView.as_view(), name="return-board-csv"),
+]

@@ -261,3 +261,292 @@ def alert_organisations(procedure: ReturnProcedure) -> list[Organisation]:
     ids = set(procedure.participants.values_list("organisation_id", flat=True))
     ids |= {procedure.returning_authority_id, procedure.receiving_authority_id}
     return list(Organisation.objects.filter(pk__in=ids).order_by("pk"))
+
+
+# ---- the procedure page / API detail ------------------------------------------------------------
+
+
+def _org_ref(org: Organisation | None) -> dict[str, Any] | None:
+    if org is None:
+        return None
+    return {"id": org.pk, "name": org.name, "country": org.country_id, "kind": org.kind}
+
+
+def return_detail(*, user: Any, procedure: ReturnProcedure) -> dict[str, Any]:
+    """Everything the procedure page and the API show, as the user's side may see it.
+
+    The other State's part of the risk assessment, the prosecution's view and the on-site findings
+    are shown across sides only when an agreement in force covers information exchange between
+    the two States; the case appears as its pseudonymous reference and non-identifying facts (to
+    the receiving side without information exchange: the reference and whether a child only).
+    No identifying detail of the person is ever part of it."""
+    from workflows.models.returns import (
+        RETURN_STEPS,
+        AlertKind,
+        MonitoringVisit,
+        ReturnEvent,
+        ReturnStep,
+    )
+
+    today = timezone.localdate()
+    sides = user_sides(user=user, procedure=procedure)
+    exchange = coverage.information_exchange_allowed(procedure=procedure)
+    own_returning = Side.RETURNING in sides
+    sees_returning_records = own_returning or exchange
+    case = procedure.case
+    case_info: dict[str, Any] = {
+        "reference": case.reference,
+        "is_child": case.is_or_may_be_child,
+    }
+    if sees_returning_records:
+        case_info.update(
+            {
+                "gender": case.gender,
+                "age_group": case.age_group,
+                "minor_status": case.minor_status,
+                "nationality": case.nationality_id,
+                "exploitation_forms": case.exploitation_forms,
+                "asylum_status": case.asylum_status,
+            }
+        )
+    steps = list(
+        ReturnStep.objects.filter(procedure=procedure)
+        .select_related("returning_organisation", "receiving_organisation")
+        .order_by("entered_at", "id")
+    )
+    last_by_state: dict[str, ReturnStep] = {}
+    for step in steps:
+        last_by_state[step.state] = step
+    timeline = []
+    for state in RETURN_STEPS:
+        step = last_by_state.get(state)
+        timeline.append(
+            {
+                "state": state,
+                "label": str(dict(ReturnProcedure._meta.get_field("state").choices)[state]),
+                "current": procedure.state == state,
+                "entered_at": step.entered_at if step else None,
+                "left_at": step.left_at if step else None,
+                "due_on": step.due_on if step else None,
+                "overdue": bool(step and step.is_overdue(today)),
+                "returning_organisation": _org_ref(step.returning_organisation) if step else None,
+                "receiving_organisation": _org_ref(step.receiving_organisation) if step else None,
+                "visits": sum(1 for s in steps if s.state == state),
+            }
+        )
+    checklist = [
+        {
+            "name": i.name,
+            "title": i.title,
+            "holds": i.holds,
+            "not_applicable": i.not_applicable,
+            "code": i.code,
+            "message": i.message,
+            "seed": i.seed,
+            "applies_to": list(i.applies_to),
+        }
+        for i in return_guard_checklist(procedure=procedure)
+    ]
+    assessments = []
+    for view in risk_assessments_for(user=user, procedure=procedure):
+        a = view.assessment
+        parts = []
+        for part in view.parts:
+            entry: dict[str, Any] = {
+                "side": part.side,
+                "submitted": part.submitted,
+                "visible": part.visible,
+            }
+            c = part.contribution
+            if c is not None:
+                entry.update(
+                    {
+                        "organisation": _org_ref(c.organisation),
+                        "submitted_at": c.submitted_at,
+                        "summary": c.summary,
+                        "ratings": [
+                            {
+                                "factor": r.factor_id,
+                                "name": r.factor.name,
+                                "rating": r.rating,
+                                "justification": r.justification,
+                            }
+                            for r in c.ratings.all()
+                        ],
+                    }
+                )
+            parts.append(entry)
+        assessments.append(
+            {
+                "version": a.version,
+                "opened_at": a.opened_at,
+                "reason": a.reason,
+                "completed_at": a.completed_at,
+                "overall_level": a.overall_level,
+                "parts": parts,
+            }
+        )
+    decisions = [
+        {
+            "outcome": d.outcome,
+            "assessment_version": d.assessment.version if d.assessment else None,
+            "overall_level": d.overall_level,
+            "alternative_kind": d.alternative_kind,
+            "third_country": d.third_country_id,
+            "grounds": d.grounds,
+            "by_supervisor": d.by_supervisor,
+            "decided_at": d.decided_at,
+        }
+        for d in procedure.decisions.select_related("assessment")
+    ]
+    consents = [
+        {
+            "given_on": c.given_on,
+            "language": c.language,
+            "informed_orally": c.informed_orally,
+            "informed_in_writing": c.informed_in_writing,
+            "interpreter_used": c.interpreter_used,
+            "withdrawn_at": c.withdrawn_at,
+        }
+        for c in procedure.consents.all()
+    ]
+    proceedings = [
+        {
+            "recorded_at": p.recorded_at,
+            "proceedings_ongoing": p.proceedings_ongoing,
+            "person_requests_return": p.person_requests_return,
+            "prosecution": _org_ref(p.prosecution),
+            "consulted_on": p.consulted_on,
+            "prosecution_view": p.prosecution_view if sees_returning_records else None,
+        }
+        for p in procedure.proceedings_checks.select_related("prosecution")
+    ]
+    sees_receiving_records = Side.RECEIVING in sides or exchange
+    on_site = [
+        {
+            "organisation": _org_ref(o.organisation),
+            "assessed_on": o.assessed_on,
+            "favours_return": o.favours_return,
+            "findings": o.findings if sees_receiving_records else None,
+        }
+        for o in procedure.on_site_assessments.select_related("organisation")
+    ]
+    receptions = [
+        {
+            "kind": r.kind,
+            "organisation": _org_ref(r.organisation),
+            "confirmed_on": r.confirmed_on,
+            "arrangements": r.arrangements,
+        }
+        for r in procedure.receptions.select_related("organisation")
+    ]
+    arrangements = [
+        {
+            "description": a.description,
+            "recorded_at": a.recorded_at,
+            "approvals": [
+                {"side": ap.side, "organisation": _org_ref(ap.organisation), "at": ap.approved_at}
+                for ap in a.approvals.all()
+            ],
+        }
+        for a in procedure.arrangements.prefetch_related("approvals__organisation")
+    ]
+    services = [
+        {
+            "id": s.pk,
+            "kind": s.kind,
+            "kind_label": s.get_kind_display(),
+            "provider": _org_ref(s.provider),
+            "status": s.status,
+            "status_label": s.get_status_display(),
+            "notes": s.notes,
+        }
+        for s in procedure.reintegration_services.select_related("provider")
+    ]
+    documents = [
+        {
+            "kind": d.kind,
+            "kind_label": d.get_kind_display(),
+            "issuing_organisation": _org_ref(d.issuing_organisation),
+            "issued_on": d.issued_on,
+            "valid_until": d.valid_until,
+        }
+        for d in procedure.travel_documents.select_related("issuing_organisation")
+    ]
+    visits = [
+        {
+            "id": v.pk,
+            "months_after": v.months_after,
+            "due_on": v.due_on,
+            "organisation": _org_ref(v.organisation),
+            "visited_on": v.visited_on,
+            "outcome": v.outcome,
+            "outcome_label": v.get_outcome_display() if v.outcome else "",
+            "missed": v.missed_at is not None,
+            "overdue": not v.outcome and v.missed_at is None and v.due_on < today,
+        }
+        for v in MonitoringVisit.objects.filter(procedure=procedure).select_related("organisation")
+    ]
+    alerts = [
+        {"kind": a.kind, "label": dict(AlertKind.choices)[a.kind], "raised_at": a.raised_at}
+        for a in procedure.alerts.all()[:20]
+    ]
+    events = [
+        {
+            "occurred_at": e.occurred_at,
+            "actor": e.actor.username if e.actor else None,
+            "transition": e.transition,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "reason": e.reason,
+        }
+        for e in ReturnEvent.objects.filter(procedure=procedure).select_related("actor")
+    ]
+    participants = [
+        {"organisation": _org_ref(p.organisation), "side": p.side}
+        for p in procedure.participants.select_related("organisation")
+    ]
+    settings_ = return_settings_for(procedure.returning_country_id)
+    return {
+        "id": procedure.pk,
+        "reference": procedure.reference,
+        "state": procedure.state,
+        "state_label": procedure.get_state_display(),
+        "your_sides": sorted(sides),
+        "information_exchange": exchange,
+        "case": case_info,
+        "returning_country": {
+            "code": procedure.returning_country_id,
+            "name": procedure.returning_country.name,
+        },
+        "receiving_country": {
+            "code": procedure.receiving_country_id,
+            "name": procedure.receiving_country.name,
+        },
+        "returning_authority": _org_ref(procedure.returning_authority),
+        "receiving_authority": _org_ref(procedure.receiving_authority),
+        "requested_at": procedure.requested_at,
+        "departed_at": procedure.departed_at,
+        "handed_over_at": procedure.handed_over_at,
+        "closed_at": procedure.closed_at,
+        "monitoring_months": procedure.monitoring_months,
+        "risk_policy": {
+            "critical_factors": list(settings_.risk.critical_factors),
+            "escalation_count": settings_.risk.escalation_count,
+        },
+        "participants": participants,
+        "timeline": timeline,
+        "checklist": checklist,
+        "risk_assessments": assessments,
+        "decisions": decisions,
+        "consents": consents,
+        "proceedings_checks": proceedings,
+        "on_site_assessments": on_site,
+        "receptions": receptions,
+        "arrangements": arrangements,
+        "reintegration_services": services,
+        "travel_documents": documents,
+        "monitoring_visits": visits,
+        "alerts": alerts,
+        "events": events,
+    }

@@ -1110,7 +1110,12 @@ def monitoring_visit_record(
     if procedure.state != ReturnState.MONITORING:
         raise GuardFailed("return_not_monitoring", _("Visits are recorded during monitoring."))
     _acting_org(actor=actor, procedure=procedure)
-    visit = MonitoringVisit.objects.select_for_update().get(pk=visit.pk, procedure=procedure)
+    locked = MonitoringVisit.objects.select_for_update().filter(pk=visit.pk, procedure=procedure)
+    visit = locked.first()  # type: ignore[assignment]
+    if visit is None:
+        raise ApplicationError(
+            _("No such visit in this procedure."), fields={"visit": [_("Unknown visit.")]}
+        )
     if visit.outcome:
         raise GuardFailed("return_visit_recorded", _("This visit's outcome is already recorded."))
     if outcome not in dict(OUTCOME_CHOICES):
