@@ -19,3 +19,19 @@ def expire_reflection_periods() -> int:
     from .services.protection import reflection_periods_expire
 
     return reflection_periods_expire()
+
+
+@shared_task(name="workflows.tasks.return_monitoring_sweep")
+def return_monitoring_sweep() -> int:
+    """Mark post-return monitoring visits missed and alert both States (seed 004:355)."""
+    from .services.returns import return_monitoring_sweep as run
+
+    return run()
+
+
+@shared_task(name="workflows.tasks.return_steps_overdue_sweep")
+def return_steps_overdue_sweep() -> int:
+    """Alert both States when a return step passes its due date."""
+    from .services.returns import return_steps_overdue_sweep as run
+
+    return run()

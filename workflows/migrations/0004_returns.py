@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
             name='ReturnRiskPolicy',
             fields=[
                 ('country', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='return_policy', serialize=False, to='coordination.country')),
-                ('critical_factors', models.JSONField(blank=True, default=list, help_text="Factor codes whose 'high' rating counts as 'very high'.", verbose_name='critical factors')),
+                ('critical_factors', models.JSONField(blank=True, default=workflows.models.returns.default_critical_factors, help_text="Factor codes whose 'high' rating counts as 'very high'.", verbose_name='critical factors')),
                 ('escalation_count', models.PositiveSmallIntegerField(default=3, verbose_name='factors rated high that make the level very high')),
                 ('monitoring_months', models.JSONField(default=workflows.models.returns.default_monitoring_months, verbose_name='monitoring visits (months after handover)')),
                 ('monitoring_grace_days', models.PositiveSmallIntegerField(default=14, verbose_name="days after a visit's due date before it counts as missed")),

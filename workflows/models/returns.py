@@ -46,6 +46,10 @@ def default_monitoring_months() -> list[int]:
     return [1, 3, 6, 12]
 
 
+def default_critical_factors() -> list[str]:
+    return ["retaliation", "re_trafficking"]
+
+
 class ReturnState(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     RISK_ASSESSMENT = "risk_assessment", _("Risk assessment")
@@ -120,7 +124,7 @@ class ReturnRiskPolicy(models.Model):
     )
     critical_factors = models.JSONField(
         _("critical factors"),
-        default=list,
+        default=default_critical_factors,
         blank=True,
         help_text=_("Factor codes whose 'high' rating counts as 'very high'."),
     )

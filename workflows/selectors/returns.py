@@ -26,11 +26,7 @@ from workflows.models.returns import (
     Side,
 )
 from workflows.returns import coverage
-from workflows.returns.risk import (
-    DEFAULT_CRITICAL_FACTORS,
-    DEFAULT_ESCALATION_COUNT,
-    RiskPolicy,
-)
+from workflows.returns.risk import RiskPolicy
 from workflows.returns.schedule import DEFAULT_GRACE_DAYS, DEFAULT_MONTHS
 
 # ---- visibility ---------------------------------------------------------------------------------
@@ -106,8 +102,8 @@ def return_settings_for(country_id: str | None) -> ReturnSettings:
         )
     return ReturnSettings(
         risk=RiskPolicy(
-            critical_factors=tuple(row.critical_factors or DEFAULT_CRITICAL_FACTORS),
-            escalation_count=row.escalation_count or DEFAULT_ESCALATION_COUNT,
+            critical_factors=tuple(row.critical_factors),
+            escalation_count=row.escalation_count,
         ),
         monitoring_months=tuple(row.monitoring_months or DEFAULT_MONTHS),
         grace_days=row.monitoring_grace_days,

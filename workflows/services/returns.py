@@ -1226,3 +1226,27 @@ __all__ = [
     "risk_contribution_submit",
     "travel_document_record",
 ]
+
+
+def return_monitoring_sweep(*, today: dt.date | None = None) -> int:
+    """Mark every visit missed whose grace period has passed without an outcome (each in its own
+    transaction; safe to run twice). Returns how many were marked now."""
+    today = today or timezone.localdate()
+    candidates = MonitoringVisit.objects.filter(
+        outcome="",
+        missed_at__isnull=True,
+        due_on__lt=today,
+        procedure__state=ReturnState.MONITORING,
+    ).values_list("pk", flat=True)
+    return sum(
+        1 for pk in list(candidates) if monitoring_visit_mark_missed(visit_id=pk, today=today)
+    )
+
+
+def return_steps_overdue_sweep(*, today: dt.date | None = None) -> int:
+    """Alert both States once for every current step past its due date. Safe to run twice."""
+    today = today or timezone.localdate()
+    candidates = ReturnStep.objects.filter(
+        left_at__isnull=True, due_on__lt=today, overdue_alerted_at__isnull=True
+    ).values_list("pk", flat=True)
+    return sum(1 for pk in list(candidates) if return_step_mark_overdue(step_id=pk, today=today))

@@ -1,0 +1,179 @@
+"""The ministries' corridor board: who sees which figures, the figures themselves, filters, CSV,
+a fixed number of queries, and no identifying field."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from coordination.models import Country
+from workflows.models import ReturnState
+from workflows.returns.board import corridor_board, parse_filters
+from workflows.services import returns as svc
+from workflows.tests.returns.factories import advance
+
+pytestmark = pytest.mark.usefixtures("agreements")
+
+
+def _reverse_return(world, **case_kw):
+    """A return the other way: identified in Cambodia, returning to Thailand."""
+    from coordination.services import membership_add
+    from workflows.tests.factories import make_case
+
+    kh_case = make_case(world.kh_ministry, nationality="TH", country="KH", **case_kw)
+    membership_add(
+        organisation=world.kh_ministry, user=world.kh_officer, role="case_officer", actor=None
+    )
+    return svc.return_request(
+        case=kh_case,
+        receiving_country=Country.objects.get(code="TH"),
+        returning_authority=world.kh_ministry,
+        receiving_authority=world.th_ministry,
+        actor=world.kh_officer,
+    )
+
+
+@pytest.fixture
+def figures(world):
+    advance(world.request(), world, ReturnState.MONITORING)
+    advance(
+        world.request(world.case(minor_status="known_child", gender="Male")),
+        world,
+        ReturnState.RISK_ASSESSMENT,
+    )
+    p = advance(world.request(), world, ReturnState.DECISION)
+    svc.return_grant_alternative(
+        procedure=p, actor=world.th_officer, kind="temporary_residence", grounds="Danger on return."
+    )
+    world.request()
+    _reverse_return(world)
+    return world
+
+
+def test_ministry_official_sees_both_directions_of_their_corridors(figures):
+    board = corridor_board(user=figures.th_ministry_official)
+    by = {r.key: r for r in board.rows}
+    assert set(by) == {"TH-KH", "KH-TH"}
+    th_kh = by["TH-KH"]
+    assert th_kh.total == 4
+    assert th_kh.by_state["monitoring"] == 1
+    assert th_kh.by_state["risk_assessment"] == 1
+    assert th_kh.by_state["alternative"] == 1
+    assert th_kh.by_state["requested"] == 1
+    assert th_kh.alternatives == 1
+    assert th_kh.median_days["requested"] is not None
+    assert by["KH-TH"].total == 1
+    # the Cambodian ministry sees the same corridors
+    assert {r.key for r in corridor_board(user=figures.kh_ministry_official).rows} == {
+        "TH-KH",
+        "KH-TH",
+    }
+
+
+def test_unrelated_ministry_sees_no_figures_and_others_may_not_use_the_board(
+    figures, login, client
+):
+    assert corridor_board(user=figures.vn_official).rows == []
+    login(figures.th_officer)
+    assert client.get(reverse("workflows:return-board")).status_code == 403
+    assert client.get("/api/return-board/").status_code == 403
+
+
+def test_overdue_steps_and_monitoring_compliance(figures):
+    later = timezone.now() + dt.timedelta(days=60)
+    with time_machine.travel(later):
+        svc.return_monitoring_sweep()
+        row = {r.key: r for r in corridor_board(user=figures.th_ministry_official).rows}["TH-KH"]
+    assert row.overdue_steps >= 2
+    assert row.visits_due == 1
+    assert row.visits_missed == 1
+    assert row.visits_done == 0
+    assert row.compliance == 0.0
+
+
+def test_filters(figures):
+    user = figures.th_ministry_official
+
+    def totals(**params):
+        board = corridor_board(user=user, filters=parse_filters(params))
+        return {r.key: r.total for r in board.rows}
+
+    assert totals(corridor="KH-TH") == {"KH-TH": 1}
+    assert totals(age="child") == {"TH-KH": 1}
+    assert totals(age="adult") == {"TH-KH": 3, "KH-TH": 1}
+    assert totals(sex="Male") == {"TH-KH": 1}
+    assert totals(form="forced_labour") == {"TH-KH": 4, "KH-TH": 1}
+    assert totals(form="sexual_exploitation") == {}
+    today = timezone.localdate()
+    assert totals(**{"from": (today + dt.timedelta(days=1)).isoformat()}) == {}
+    assert totals(**{"to": today.isoformat()}) == {"TH-KH": 4, "KH-TH": 1}
+
+
+def test_bad_filter_names_the_field(figures, login, client):
+    login(figures.th_ministry_official)
+    r = client.get("/api/return-board/?corridor=THAILAND&from=yesterday")
+    assert r.status_code == 400
+    assert set(r.json()["fields"]) == {"corridor", "from"}
+    r = client.get(reverse("workflows:return-board") + "?age=elderly")
+    assert r.status_code == 200
+    assert "Choose child or adult" in r.content.decode()
+
+
+def _identifying_values(world):
+    from workflows.models import Case, ReturnProcedure
+
+    values = set(Case.objects.values_list("reference", flat=True))
+    values |= set(ReturnProcedure.objects.values_list("reference", flat=True))
+    values |= {"Test", "Person", "1990-01-01"}
+    return values
+
+
+def test_board_api_csv_and_page_show_no_identifying_field(figures, login, client):
+    login(figures.th_ministry_official)
+    api = client.get("/api/return-board/")
+    assert api.status_code == 200
+    body = api.content.decode()
+    csv = client.get("/api/return-board/csv/")
+    assert csv["Content-Type"].startswith("text/csv")
+    page_csv = client.get(reverse("workflows:return-board-csv"))
+    page = client.get(reverse("workflows:return-board"))
+    assert page.status_code == 200
+    main = page.content.decode().split("<main")[1]
+    for text in (body, csv.content.decode(), page_csv.content.decode(), main):
+        for value in _identifying_values(figures):
+            assert value not in text
+    corridor = next(c for c in api.json()["corridors"] if c["corridor"] == "TH-KH")
+    assert set(corridor) == {
+        "corridor",
+        "returning_state",
+        "receiving_state",
+        "label",
+        "total",
+        "by_step",
+        "overdue_steps",
+        "median_days_per_step",
+        "alternatives_granted",
+        "monitoring",
+    }
+    lines = csv.content.decode().strip().splitlines()
+    assert lines[0].startswith("corridor,returning_state,receiving_state,total,at_requested")
+    assert len(lines) == 3
+    assert 'id="chart-steps"' in main
+    assert "returns_board.js" in page.content.decode()
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_board_fixed_queries(world, login, client, django_assert_max_num_queries, n):
+    for _ in range(n):
+        advance(world.request(), world, ReturnState.DECISION)
+        _reverse_return(world)
+    login(world.kh_ministry_official)
+    with django_assert_max_num_queries(12):
+        r = client.get("/api/return-board/")
+    assert sum(c["total"] for c in r.json()["corridors"]) == 2 * n
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("workflows:return-board")).status_code == 200
