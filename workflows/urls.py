@@ -1,7 +1,6 @@
 from django.urls import path
 
-<<<<<<< HEAD
-from . import views
+from . import views, views_returns
 
 app_name = "workflows"
 urlpatterns = [
@@ -14,11 +13,6 @@ urlpatterns = [
         views.case_export,
         name="case-export",
     ),
-=======
-from . import views_returns
-
-app_name = "workflows"
-urlpatterns: list = [
     # returns (issue 5)
     path("returns/", views_returns.return_list, name="return-list"),
     path("returns/new/", views_returns.return_new, name="return-new"),
@@ -26,5 +20,4 @@ urlpatterns: list = [
     path("returns/board.csv", views_returns.return_board_csv, name="return-board-csv"),
     path("returns/<int:pk>/", views_returns.return_page, name="return-detail"),
     path("returns/<int:pk>/act/<slug:action>/", views_returns.return_act, name="return-act"),
->>>>>>> 98be6af (returns: API, pages, corridor board, charts)
 ]

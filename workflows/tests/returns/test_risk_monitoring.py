@@ -147,7 +147,8 @@ def test_missed_visit_alerts_both_states_once(world):
     names = set(alert.organisations.values_list("name", flat=True))
     assert {"TH MSDHS", "KH MoSVY"} <= names
     assert len(seen) == 1
-    assert "TH MSDHS" in seen[0] and "KH MoSVY" in seen[0]
+    assert "TH MSDHS" in seen[0]
+    assert "KH MoSVY" in seen[0]
     first.refresh_from_db()
     assert first.missed_at is not None
     assert p.events.filter(transition="visit_missed").count() == 1
