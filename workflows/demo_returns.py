@@ -1,4 +1,4 @@
-"""Demo return procedures in both directions of the Thailand–Cambodia corridor, made through the
+"""Demo return procedures in both directions of the Thailand-Cambodia corridor, made through the
 services as the officers of both States would, at several steps: one blocked by a safeguard
 (non-refoulement), one with an alternative granted (very high risk), one overdue, one child return
 in preparation, one with a missed monitoring visit that alerted both States.
