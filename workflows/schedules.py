@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from concord.schedules import Schedule
 
 SCHEDULES = [
@@ -19,5 +21,19 @@ SCHEDULES = [
         task="workflows.tasks.expire_reflection_periods",
         crontab={"minute": "15", "hour": "0"},
         description="Marks reflection periods whose time ran out as ended (an event per case).",
+    ),
+    # --- returns ---
+    Schedule(
+        name="returns: monitoring visits missed",
+        task="workflows.tasks.return_monitoring_sweep",
+        every=timedelta(hours=1),
+        description="Marks post-return monitoring visits missed when no outcome was recorded "
+        "within the grace period, and alerts both States (seed 004:355).",
+    ),
+    Schedule(
+        name="returns: steps overdue",
+        task="workflows.tasks.return_steps_overdue_sweep",
+        every=timedelta(hours=1),
+        description="Alerts both States once when a return procedure's step passes its due date.",
     ),
 ]

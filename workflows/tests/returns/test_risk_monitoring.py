@@ -231,3 +231,19 @@ def test_tasks_call_the_sweeps(db):
 
     assert tasks.return_monitoring_sweep() == 0
     assert tasks.return_steps_overdue_sweep() == 0
+
+
+def test_schedules_declare_the_return_sweeps():
+    from celery import current_app
+
+    import workflows.tasks  # noqa: F401 - registers the tasks
+    from concord.schedules import collect_schedules
+
+    names = {s.name: s.task for s in collect_schedules()}
+    assert names["returns: monitoring visits missed"] == "workflows.tasks.return_monitoring_sweep"
+    assert names["returns: steps overdue"] == "workflows.tasks.return_steps_overdue_sweep"
+    for task in (
+        "workflows.tasks.return_monitoring_sweep",
+        "workflows.tasks.return_steps_overdue_sweep",
+    ):
+        assert task in current_app.tasks
