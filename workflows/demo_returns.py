@@ -222,7 +222,7 @@ def load_returns(*, stdout: Any) -> None:
         play = _Play(case, th, kh, start_days_ago=140)
         play.at(135, play.assess).at(120, play.approve).at(97, play.prepare_and_depart)
         play.at(95, play.hand_over)
-        visit = play.p.monitoring_visits.order_by("due_on").first()
+        visit = play.p.monitoring_visits.order_by("due_on")[0]
         play.at(
             62,
             lambda p: svc.monitoring_visit_record(
@@ -407,7 +407,7 @@ def load_returns(*, stdout: Any) -> None:
         play = _Play(case, kh, th, start_days_ago=200)
         play.at(190, play.assess).at(180, play.approve).at(160, play.prepare_and_depart)
         play.at(158, play.hand_over)
-        visit = play.p.monitoring_visits.order_by("due_on").first()
+        visit = play.p.monitoring_visits.order_by("due_on")[0]
         play.at(
             125,
             lambda p: svc.monitoring_visit_record(

@@ -71,7 +71,7 @@ class ChecklistItemSerializer(serializers.Serializer):
 
 class TimelineStepSerializer(serializers.Serializer):
     state = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     current = serializers.BooleanField()
     entered_at = serializers.DateTimeField(allow_null=True)
     left_at = serializers.DateTimeField(allow_null=True)
@@ -154,7 +154,7 @@ class ReturnProcedureViewSet(viewsets.GenericViewSet):
         if state:
             qs = qs.filter(state=state)
         paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
+        page: Any = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(ReturnListSerializer(page, many=True).data)
 
     @extend_schema(responses={200: ReturnDetailSerializer, **ERRORS})
@@ -226,7 +226,7 @@ class CorridorSerializer(serializers.Serializer):
     corridor = serializers.CharField()
     returning_state = serializers.CharField()
     receiving_state = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     total = serializers.IntegerField()
     by_step = serializers.DictField(child=serializers.IntegerField())
     overdue_steps = serializers.IntegerField()

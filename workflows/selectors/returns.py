@@ -20,6 +20,7 @@ from workflows.models.returns import (
     ReturnProcedureGroupObjectPermission,
     ReturnRiskFactor,
     ReturnRiskPolicy,
+    ReturnState,
     RiskAssessment,
     RiskContribution,
     RiskRating,
@@ -314,19 +315,20 @@ def return_detail(*, user: Any, procedure: ReturnProcedure) -> dict[str, Any]:
     for step in steps:
         last_by_state[step.state] = step
     timeline = []
+    labels = dict(ReturnState.choices)
     for state in RETURN_STEPS:
-        step = last_by_state.get(state)
+        last = last_by_state.get(state)
         timeline.append(
             {
                 "state": state,
-                "label": str(dict(ReturnProcedure._meta.get_field("state").choices)[state]),
+                "label": str(labels[state]),
                 "current": procedure.state == state,
-                "entered_at": step.entered_at if step else None,
-                "left_at": step.left_at if step else None,
-                "due_on": step.due_on if step else None,
-                "overdue": bool(step and step.is_overdue(today)),
-                "returning_organisation": _org_ref(step.returning_organisation) if step else None,
-                "receiving_organisation": _org_ref(step.receiving_organisation) if step else None,
+                "entered_at": last.entered_at if last else None,
+                "left_at": last.left_at if last else None,
+                "due_on": last.due_on if last else None,
+                "overdue": bool(last and last.is_overdue(today)),
+                "returning_organisation": _org_ref(last.returning_organisation) if last else None,
+                "receiving_organisation": _org_ref(last.receiving_organisation) if last else None,
                 "visits": sum(1 for s in steps if s.state == state),
             }
         )
