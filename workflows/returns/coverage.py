@@ -8,7 +8,6 @@ with procedure codes "return_reintegration" and "information_exchange".
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from typing import Any
 
@@ -17,22 +16,10 @@ from workflows.models.returns import ReturnProcedure
 RETURN_PROCEDURE_CODE = "return_reintegration"
 INFORMATION_EXCHANGE_CODE = "information_exchange"
 
-logger = logging.getLogger(__name__)
-
-
-class _NoAgreements(list):  # type: ignore[type-arg]
-    def exists(self) -> bool:
-        return False
-
 
 def _covering(**kwargs: Any) -> Any:
-    try:
-        from agreements.selectors import agreements_covering
-    except ImportError:
-        # The agreements app has not shipped its coverage selector in this build: no agreement
-        # can be shown to cover anything, so only an approved ad-hoc arrangement is a legal basis.
-        logger.warning("agreements.selectors.agreements_covering is unavailable")
-        return _NoAgreements()
+    from agreements.selectors import agreements_covering
+
     return agreements_covering(**kwargs)
 
 
