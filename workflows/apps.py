@@ -29,3 +29,7 @@ class WorkflowsConfig(AppConfig):
             order=30,
             title=_("Recent cases of your organisations"),
         )
+
+        from .returns.panels import register_return_panels
+
+        register_return_panels()

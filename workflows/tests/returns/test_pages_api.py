@@ -238,3 +238,50 @@ def test_openapi_schema_lists_the_return_actions(client, world, login):
         "/api/return-board/",
     ]:
         assert path in text
+
+
+def test_request_page(world, login, client):
+    case = world.case()
+    login(world.th_officer)
+    assert client.get(reverse("workflows:return-new")).status_code == 200
+    r = client.post(
+        reverse("workflows:return-new"),
+        {
+            "case": case.pk,
+            "receiving_country": "KH",
+            "returning_authority": world.th_ministry.pk,
+            "receiving_authority": world.kh_ministry.pk,
+            "monitoring_months": "1,3,6,12",
+        },
+    )
+    assert r.status_code == 302
+    p = case.return_procedures.get()
+    assert p.monitoring_months == [1, 3, 6, 12]
+    assert r["Location"] == reverse("workflows:return-detail", args=[p.pk])
+    # a bad schedule names the field and creates nothing
+    r = client.post(
+        reverse("workflows:return-new"),
+        {
+            "case": world.case().pk,
+            "receiving_country": "KH",
+            "returning_authority": world.th_ministry.pk,
+            "receiving_authority": world.kh_ministry.pk,
+            "monitoring_months": "0",
+        },
+        follow=True,
+    )
+    assert "monitoring_months" in r.content.decode()
+    assert case.return_procedures.count() == 1
+
+
+def test_dashboard_panel(world, login, client):
+    advance(world.request(), world, ReturnState.DECISION)
+    login(world.kh_officer)
+    r = client.get("/")
+    html = r.content.decode()
+    assert 'id="panel-returns"' in html
+    assert "Decision" in html
+    login(world.vn_official)
+    html = client.get("/").content.decode()
+    assert 'id="panel-returns"' in html  # a ministry: the link to its (empty) corridor board
+    assert "Corridor board" in html
