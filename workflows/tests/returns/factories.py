@@ -67,6 +67,30 @@ class World:
         )
 
 
+def ensure_reference_data() -> None:
+    """Countries and risk factors, for a transactional test that may start after a flush."""
+    import json
+    from pathlib import Path
+
+    from workflows.models import ReturnRiskFactor
+
+    for code, name in (
+        ("TH", "Thailand"),
+        ("KH", "Cambodia"),
+        ("VN", "Viet Nam"),
+        ("AT", "Austria"),
+    ):
+        Country.objects.get_or_create(code=code, defaults={"name": name})
+    data = Path(__file__).resolve().parents[2] / "data" / "return_risk_factors.json"
+    for row in json.loads(data.read_text(encoding="utf-8")):
+        ReturnRiskFactor.objects.get_or_create(
+            code=row["code"],
+            defaults={
+                k: row[k] for k in ("name", "description", "seed_ref", "child_only", "order")
+            },
+        )
+
+
 def make_world() -> World:
     th_ngo = make_organisation(kind="ngo", country="TH", name="TH Shelter")
     th_ministry = make_organisation(kind="government_ministry", country="TH", name="TH MSDHS")

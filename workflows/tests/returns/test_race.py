@@ -11,11 +11,16 @@ from django.db import close_old_connections
 from concord.errors import GuardFailed
 from workflows.models import ReturnProcedure, ReturnState
 from workflows.services import returns as svc
-from workflows.tests.returns.factories import FakeAgreements, advance, make_world
+from workflows.tests.returns.factories import (
+    FakeAgreements,
+    advance,
+    ensure_reference_data,
+    make_world,
+)
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_approve_and_alternative_race_has_one_winner(monkeypatch, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.setattr(
@@ -24,6 +29,7 @@ def test_approve_and_alternative_race_has_one_winner(monkeypatch, settings):
             ["MOU"] if procedure == "return_reintegration" else []
         ),
     )
+    ensure_reference_data()
     world = make_world()
     p = advance(world.request(), world, ReturnState.DECISION)
     svc.return_proceedings_record(procedure=p, actor=world.th_officer, proceedings_ongoing=False)

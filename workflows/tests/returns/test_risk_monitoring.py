@@ -247,3 +247,33 @@ def test_schedules_declare_the_return_sweeps():
         "workflows.tasks.return_steps_overdue_sweep",
     ):
         assert task in current_app.tasks
+
+
+def test_country_settings_are_editable_in_the_admin(db, client, login):
+    from coordination.tests.factories import make_member_user
+
+    admin = make_member_user(None, username="returns_admin")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    login(admin)
+    r = client.post(
+        "/admin/workflows/returnriskpolicy/add/",
+        {
+            "country": "KH",
+            "critical_factors": '["retaliation"]',
+            "escalation_count": "2",
+            "monitoring_months": "[1, 6, 12]",
+            "monitoring_grace_days": "10",
+            "step_due_days": '{"decision": 10}',
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert r["Location"] == "/admin/workflows/returnriskpolicy/", r["Location"]
+    row = ReturnRiskPolicy.objects.get(country_id="KH")
+    assert row.critical_factors == ["retaliation"]
+    from workflows.selectors.returns import return_settings_for
+
+    s = return_settings_for("KH")
+    assert s.risk.escalation_count == 2
+    assert s.monitoring_months == (1, 6, 12)
+    assert s.step_due_days["decision"] == 10
