@@ -93,5 +93,6 @@ class CaseAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+
 # --- returns (issue 5): the per-country settings (editable) and the risk factors (read only) ---
 from . import admin_returns  # noqa: E402, F401 - registers the return settings
