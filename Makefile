@@ -28,7 +28,7 @@ demo: migrate
 
 run: demo
 	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py print_demo_logins
+	SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py print_demo_logins
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) concord.asgi:application
 
 otp: setup

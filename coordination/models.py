@@ -253,6 +253,18 @@ class BodySeat(models.Model):
         return f"{self.organisation} — {self.get_seat_display()} of {self.body}"
 
 
+MEMBERSHIP_TRANSITIONS = {
+    "add": _("added"),
+    "update": _("updated"),
+    "reactivate": _("added again"),
+    "change_role": _("role changed"),
+    "grant_signing": _("may now sign agreements"),
+    "revoke_signing": _("may no longer sign agreements"),
+    "change_title": _("job title changed"),
+    "end": _("ended"),
+}
+
+
 class MembershipEvent(Event):
     """One row per change of a membership (added, role changed, signing right, ended)."""
 
@@ -264,6 +276,10 @@ class MembershipEvent(Event):
     class Meta(Event.Meta):
         verbose_name = _("membership event")
         indexes = [models.Index(fields=["organisation", "occurred_at"], name="memevent_org_idx")]
+
+    @property
+    def transition_label(self) -> str:
+        return str(MEMBERSHIP_TRANSITIONS.get(self.transition, self.transition))
 
 
 from .models_work import *  # noqa: E402,F403
