@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 
@@ -17,6 +18,7 @@ async def _health() -> dict:
     return message
 
 
+@pytest.mark.django_db(transaction=True)  # the auth middleware reads the session in a thread
 def test_health_websocket_round_trips_through_the_channel_layer():
     """On the embedded default through the in-memory layer, with REDIS_URL through Redis."""
     assert async_to_sync(_health)() == {"status": "ok"}
