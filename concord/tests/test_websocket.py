@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-import pytest
-from asgiref.sync import async_to_sync
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from channels.testing import WebsocketCommunicator
 
 from concord.asgi import application
@@ -18,7 +19,8 @@ async def _health() -> dict:
     return message
 
 
-@pytest.mark.django_db(transaction=True)  # the auth middleware reads the session in a thread
 def test_health_websocket_round_trips_through_the_channel_layer():
     """On the embedded default through the in-memory layer, with REDIS_URL through Redis."""
-    assert async_to_sync(_health)() == {"status": "ok"}
+    # In a thread of its own: a Playwright test may have left an event loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(asyncio.run, _health()).result(timeout=30) == {"status": "ok"}
