@@ -22,7 +22,13 @@ from .models import (
 
 @admin.register(CountrySettings)
 class CountrySettingsAdmin(admin.ModelAdmin):
-    list_display = ["country", "reflection_days", "retention_days", "has_formal_confirmation"]
+    list_display = [
+        "country",
+        "reflection_days",
+        "retention_days",
+        "has_formal_confirmation",
+        "identifying_authority_kinds",
+    ]
     search_fields = ["country__code", "country__name"]
     raw_id_fields = ["country"]
 

@@ -19,6 +19,7 @@ __all__ = [
     "guard_case_open",
     "guard_formal_confirmation_exists",
     "guard_grounds_given",
+    "guard_identifying_authority",
     "guard_informed_in_language",
     "guard_no_downgrade_after_identification",
 ]
@@ -85,4 +86,19 @@ def guard_formal_confirmation_exists(*, case: Case) -> None:
         raise GuardFailed(
             "no_formal_confirmation",
             _("This country has no formal confirmation of victim status (seed 004:121)."),
+        )
+
+
+def guard_identifying_authority(*, case: Case) -> None:
+    # seed 004:117 the initial interview "allows appropriate authorities to verify that the person
+    # is a victim"; seed 004:19 who they are varies by State (CountrySettings).
+    conf = CountrySettings.objects.filter(country_id=case.country_of_identification_id).first()
+    kinds = list(conf.identifying_authority_kinds) if conf is not None else []
+    if kinds and case.owner.kind not in kinds:
+        raise GuardFailed(
+            "not_identifying_authority",
+            _(
+                "In this country victims are identified by another kind of organisation; refer "
+                "the case to an identifying authority (seed 004:19, 004:117)."
+            ),
         )

@@ -418,6 +418,16 @@ class CountrySettings(models.Model):
             "default (CONCORD_CASE_RETENTION_DAYS_DEFAULT)."
         ),
     )
+    identifying_authority_kinds = models.JSONField(
+        _("kinds of organisation that identify victims"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "seed 004:19: identification is allocated to law enforcement in some States, social "
+            "welfare agencies in others, or delegated to specialised NGOs. Empty: any holding "
+            "organisation identifies."
+        ),
+    )
     has_formal_confirmation = models.BooleanField(
         _("has formal confirmation of victim status"),
         default=True,

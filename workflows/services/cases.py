@@ -26,6 +26,7 @@ from ..guards.cases import (
     guard_case_open,
     guard_formal_confirmation_exists,
     guard_grounds_given,
+    guard_identifying_authority,
     guard_informed_in_language,
     guard_no_downgrade_after_identification,
 )
@@ -403,6 +404,7 @@ def case_identify(
         name="identify",
         reason=reason,
         payload={"interview_language": interview_language.strip()[:40]},
+        guards=[lambda c: guard_identifying_authority(case=c)],
     )
 
 

@@ -153,3 +153,19 @@ def test_transitions_refused_without_permission(officer_org, make_org, make_memb
         case_presume(case=case, actor=stranger)
     with pytest.raises(PermissionDenied):
         case_close(case=case, actor=stranger, reason="x")
+
+
+def test_identify_only_by_the_countrys_identifying_authorities(officer_org, make_org, make_member):
+    org, officer = officer_org  # a labour inspectorate in TH
+    CountrySettings.objects.create(country_id="TH", identifying_authority_kinds=["law_enforcement"])
+    case = make_case(org)
+    with pytest.raises(GuardFailed) as exc:
+        case_identify(case=case, actor=officer, reason="x", informed=True, interview_language="th")
+    assert exc.value.code == "not_identifying_authority"
+    police = make_org(kind="law_enforcement", country="TH")
+    police_officer = make_member(police, Role.CASE_OFFICER)
+    police_case = make_case(police)
+    police_case = case_identify(
+        case=police_case, actor=police_officer, reason="x", informed=True, interview_language="th"
+    )
+    assert police_case.identification_state == S.IDENTIFIED
