@@ -297,3 +297,12 @@ CONCORD_CASE_RETENTION_DAYS_DEFAULT = int(
     os.environ.get("CONCORD_CASE_RETENTION_DAYS_DEFAULT", "3650")
 )
 CONCORD_DEMO = env_bool("CONCORD_DEMO", DEBUG)
+# Hours a receiving organisation has to answer a referral, by urgency
+# (CONCORD_REFERRAL_DEADLINE_HOURS as "emergency=4,urgent=24,routine=120"); past it, it escalates.
+CONCORD_REFERRAL_DEADLINE_HOURS = {
+    key: int(value)
+    for key, value in (
+        item.split("=", 1)
+        for item in env_list("CONCORD_REFERRAL_DEADLINE_HOURS", "emergency=4,urgent=24,routine=120")
+    )
+}

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from guardian.shortcuts import assign_perm, remove_perm
-
 from coordination.models import Organisation, Role
 from coordination.permissions import organisation_ids_for
 
@@ -26,17 +24,40 @@ CASE_WORK_ROLES = (Role.CASE_OFFICER, Role.SUPERVISOR)
 
 
 def case_grant(*, case: Case, organisation: Organisation, details: bool) -> None:
-    """Let `organisation` see the case's summary, and its identifying details if `details`."""
-    assign_perm(CASE_SUMMARY, organisation.group, case)
-    if details:
-        assign_perm(CASE_DETAILS, organisation.group, case)
+    """Let `organisation` see the case's summary, and its identifying details if `details`.
+    Two queries whatever was granted before (rows of guardian's direct FK table, idempotent)."""
+    from .models import CaseGroupObjectPermission
+
+    codenames = ["view_case_summary", "view_case_details"] if details else ["view_case_summary"]
+    CaseGroupObjectPermission.objects.bulk_create(
+        [
+            CaseGroupObjectPermission(
+                permission=p, group_id=organisation.group_id, content_object=case
+            )
+            for p in _workflow_permissions(codenames)
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def case_revoke(*, case: Case, organisation: Organisation, details_only: bool = False) -> None:
-    """Take back what was granted (details only, or everything)."""
-    remove_perm(CASE_DETAILS, organisation.group, case)
-    if not details_only:
-        remove_perm(CASE_SUMMARY, organisation.group, case)
+    """Take back what was granted (details only, or everything). One query."""
+    from .models import CaseGroupObjectPermission
+
+    codenames = (
+        ["view_case_details"] if details_only else ["view_case_details", "view_case_summary"]
+    )
+    CaseGroupObjectPermission.objects.filter(
+        content_object=case, group_id=organisation.group_id, permission__codename__in=codenames
+    ).delete()
+
+
+def _workflow_permissions(codenames: list[str]) -> list[Any]:
+    from django.contrib.auth.models import Permission
+
+    return list(
+        Permission.objects.filter(content_type__app_label="workflows", codename__in=codenames)
+    )
 
 
 def can_work_on_case(user: Any, case: Case) -> bool:
@@ -79,3 +100,40 @@ def revoke_details_not_covered_by_consent(*, case: Case) -> list[int]:
             case_revoke(case=case, organisation=organisation, details_only=True)
             revoked.append(organisation.pk)
     return revoked
+
+
+# --- referrals ---------------------------------------------------------------------------------
+REFERRAL_SUMMARY = "view_referral_summary"
+REFERRAL_ACT = "act_on_referral"
+
+
+def referral_grant(*, referral: Any, organisation: Organisation, act: bool) -> None:
+    """Let `organisation` see the referral (and answer it, as its receiver, if `act`)."""
+    from .models import ReferralGroupObjectPermission
+
+    codenames = [REFERRAL_SUMMARY, REFERRAL_ACT] if act else [REFERRAL_SUMMARY]
+    ReferralGroupObjectPermission.objects.bulk_create(
+        [
+            ReferralGroupObjectPermission(
+                permission=p, group_id=organisation.group_id, content_object=referral
+            )
+            for p in _workflow_permissions(codenames)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def referral_revoke_act(*, referral: Any, organisation: Organisation) -> None:
+    from .models import ReferralGroupObjectPermission
+
+    ReferralGroupObjectPermission.objects.filter(
+        content_object=referral, group_id=organisation.group_id, permission__codename=REFERRAL_ACT
+    ).delete()
+
+
+def is_referral_sender_worker(user: Any, referral: Any) -> bool:
+    return referral.sender_id in organisation_ids_for(user, CASE_WORK_ROLES)
+
+
+def is_referral_receiver_worker(user: Any, referral: Any) -> bool:
+    return referral.receiver_id in organisation_ids_for(user, CASE_WORK_ROLES)

@@ -36,4 +36,13 @@ SCHEDULES = [
         every=timedelta(hours=1),
         description="Alerts both States once when a return procedure's step passes its due date.",
     ),
+    Schedule(
+        name="referrals: escalate unanswered referrals",
+        task="workflows.tasks.escalate_overdue_referrals",
+        every=timedelta(minutes=5),
+        description=(
+            "A referral not answered by its deadline escalates to the sending organisation's "
+            "supervisors and the national coordination body (once per referral)."
+        ),
+    ),
 ]

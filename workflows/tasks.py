@@ -35,3 +35,14 @@ def return_steps_overdue_sweep() -> int:
     from .services.returns import return_steps_overdue_sweep as run
 
     return run()
+@shared_task(name="workflows.tasks.escalate_overdue_referrals")
+def escalate_overdue_referrals() -> int:
+    """Escalate every referral unanswered past its deadline (each once)."""
+    from .selectors.referrals import referrals_overdue_unescalated
+    from .services.referrals import referral_escalate
+
+    count = 0
+    for referral in referrals_overdue_unescalated().only("pk"):
+        if referral_escalate(referral=referral) is not None:
+            count += 1
+    return count

@@ -58,3 +58,17 @@ from .protection import (
 
 # --- returns (issue 5) ---
 from .returns import *  # noqa: F403 - the module's __all__ lists its public models
+from .referrals import (
+    AWAITING_ANSWER,
+    FINAL_STATES,
+    WITHDRAWABLE,
+    Box,
+    DeclineReason,
+    Referral,
+    ReferralEvent,
+    ReferralGroupObjectPermission,
+    ReferralState,
+    ReferralUserObjectPermission,
+    ReferralVisibility,
+    Urgency,
+)

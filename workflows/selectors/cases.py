@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from coordination.models import Organisation
 from coordination.permissions import organisation_ids_for
@@ -104,4 +104,13 @@ def consent_allows_sharing(
     no consent to see its own case. A withdrawal takes effect at once: this reads the rows now."""
     if organisation.pk == case.owner_id:
         return True
-    return any(c.covers(organisation, category) for c in active_consents(case=case))
+    named = Consent.organisations.through.objects.filter(
+        consent_id=OuterRef("pk"), organisation_id=organisation.pk
+    )
+    rows = Consent.objects.filter(case=case, withdrawn_at__isnull=True).annotate(
+        named=Exists(named)
+    )
+    return any(
+        category in c.categories and (c.named or organisation.kind in c.organisation_kinds)
+        for c in rows
+    )

@@ -10,5 +10,6 @@ exists; without an authority in the directory it sends `signals.child_protection
 from .cases import *  # noqa: F403 - the services are the modules' public names
 from .indicators import *  # noqa: F403
 from .protection import *  # noqa: F403
+from .referrals import *  # noqa: F403
 from .registration import *  # noqa: F403
 from .retention import *  # noqa: F403
