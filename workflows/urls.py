@@ -1,9 +1,16 @@
 from django.urls import path
 
-from . import views, views_returns
+from . import views, views_referrals, views_returns
 
 app_name = "workflows"
 urlpatterns = [
+    path("referrals/", views_referrals.referral_inbox, name="referral-inbox"),
+    path("referrals/outbox/", views_referrals.referral_outbox, name="referral-outbox"),
+    path("referrals/<int:pk>/", views_referrals.referral_detail, name="referral-detail"),
+    path(
+        "referrals/<int:pk>/act/<slug:verb>/", views_referrals.referral_act, name="referral-action"
+    ),
+    path("cases/<int:case_pk>/refer/", views_referrals.referral_new, name="referral-new"),
     path("cases/", views.case_list, name="case-list"),
     path("cases/new/", views.case_register_view, name="case-register"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),

@@ -55,9 +55,6 @@ from .protection import (
     ResidenceStatus,
     TracingState,
 )
-
-# --- returns (issue 5) ---
-from .returns import *  # noqa: F403 - the module's __all__ lists its public models
 from .referrals import (
     AWAITING_ANSWER,
     FINAL_STATES,
@@ -72,3 +69,6 @@ from .referrals import (
     ReferralVisibility,
     Urgency,
 )
+
+# --- returns (issue 5) ---
+from .returns import *  # noqa: F403 - the module's __all__ lists its public models

@@ -21,7 +21,7 @@ def _rows(*, user: Any, box: str) -> QuerySet[ReferralVisibility]:
     return (
         ReferralVisibility.objects.filter(organisation_id__in=org_ids, box=box)
         .select_related(
-            "referral__case",
+            "referral__case__owner",
             "referral__sender__country",
             "referral__receiver__country",
         )
