@@ -1,5 +1,5 @@
 """Demo referrals (called by workflows/demo.py after the cases): a pending emergency referral, an
-overdue one, a cross-border one under the TH–KH MOU, and one accepted. Idempotent: a referral is
+overdue one, a cross-border one under the TH-KH MOU, and one accepted. Idempotent: a referral is
 keyed by (case reference, receiving organisation)."""
 
 from __future__ import annotations

@@ -146,7 +146,7 @@ ROLES = (
 @pytest.mark.parametrize("side", ["sender", "receiver", "unrelated"])
 @pytest.mark.parametrize("role", ROLES)
 def test_authorisation_matrix(world, login, side, role):
-    """Every referral endpoint and page × role × (sending, receiving, unrelated organisation):
+    """Every referral endpoint and page x role x (sending, receiving, unrelated organisation):
     the exact status, and no identifying field anywhere but the case details."""
     r = _submitted(world)
     client = login(world["users"][(side, role)])
