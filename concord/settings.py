@@ -248,6 +248,9 @@ SPECTACULAR_SETTINGS = {
         "SeatEnum": "coordination.models.Seat",
         "AgreementKindEnum": "agreements.models.AgreementKind",
         "AgreementStateEnum": "agreements.models.AgreementState",
+        "DeclineReasonEnum": "workflows.models.referrals.DeclineReason",
+        "ReferralStateEnum": "workflows.models.referrals.ReferralState",
+        "UrgencyEnum": "workflows.models.referrals.Urgency",
     },
 }
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from concord.errors import GuardFailed
 from coordination.demo import demo_org, demo_user
 
 from . import services
@@ -42,7 +43,12 @@ def _refer(
         urgency=urgency,
         needs=needs,
     )
-    referral = services.referral_submit(referral=referral, actor=demo_user(officer))
+    try:
+        referral = services.referral_submit(referral=referral, actor=demo_user(officer))
+    except GuardFailed as refused:
+        # e.g. the cross-border one without the agreements demo's MOU: stays a draft, said plainly
+        stdout.write(f"  referral {referral.reference} left as a draft: {refused.code}")
+        return referral
     stdout.write(f"  referral {referral.reference}: {reference} → {receiver.name} ({urgency})")
     return referral
 
