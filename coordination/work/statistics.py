@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.apps import apps
@@ -346,9 +346,98 @@ def _exploitation_form_choices() -> list[tuple[str, Any]]:
 
 
 def referrals_figures(f: StatsFilter) -> list[Figure]:
-    """Referrals by outcome and time to answer. Waits for workflows.Referral."""
-    _model("workflows.Referral")
-    raise FamilyUnavailable("workflows.Referral (figures not written against it yet)")
+    """Referrals sent (seed 001:437 OPI "identified and referred"), by outcome, by the time the
+    receiving organisation took to answer, by urgency, by whether the receiving organisation is a
+    State or non-State actor (seed 001:364), and by the person's sex and age group. Counted on the
+    date submitted; a country sees the referrals its organisations send or receive. Computed in
+    the database (time to answer included), small cells suppressed there."""
+    referral_model = _model("workflows.Referral")
+    qs = referral_model.objects.filter(submitted_at__isnull=False)
+    if f.date_from:
+        qs = qs.filter(submitted_at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(submitted_at__date__lte=f.date_to)
+    if f.countries is not None:
+        qs = qs.filter(
+            Q(sender__country_id__in=f.countries) | Q(receiver__country_id__in=f.countries)
+        )
+    meta = referral_model._meta
+    state_labels = {k: str(v) for k, v in meta.get_field("state").choices}
+    urgency_labels = {k: str(v) for k, v in meta.get_field("urgency").choices}
+    case_meta = meta.get_field("case").related_model._meta
+    gender_labels = {k: str(v) for k, v in case_meta.get_field("gender").choices}
+    age_labels = {k: str(v) for k, v in case_meta.get_field("age_group").choices}
+    answer_buckets = {
+        "a_4h": str(_("Within 4 hours")),
+        "b_24h": str(_("4 to 24 hours")),
+        "c_5d": str(_("1 to 5 days")),
+        "d_more": str(_("More than 5 days")),
+        "e_none": str(_("Not answered yet")),
+    }
+    time_to_answer = Case(
+        When(answered_at__isnull=True, then=Value("e_none")),
+        When(answered_at__lte=F("submitted_at") + timedelta(hours=4), then=Value("a_4h")),
+        When(answered_at__lte=F("submitted_at") + timedelta(hours=24), then=Value("b_24h")),
+        When(answered_at__lte=F("submitted_at") + timedelta(days=5), then=Value("c_5d")),
+        default=Value("d_more"),
+        output_field=CharField(),
+    )
+    total = _total(qs)
+
+    def fig(key: str, title: Any, dim: Any, rows: list[tuple[str, str]], htcds: str = "") -> Figure:
+        return Figure(
+            key=f"referrals_{key}",
+            title=str(title),
+            dimension=str(dim),
+            rows=rows,
+            total=total,
+            htcds=htcds,
+            definition=str(_("Referrals submitted, counted on the date first submitted.")),
+            source="seed 001:437 OPI; disaggregation seed 001:364",
+        )
+
+    return [
+        fig(
+            "by_outcome",
+            _("Referrals by outcome"),
+            _("Outcome"),
+            _grouped(qs, F("state"), state_labels),
+            htcds="ref_Status",
+        ),
+        fig(
+            "time_to_answer",
+            _("Referrals by time to answer"),
+            _("Time to answer"),
+            _grouped(qs, time_to_answer, answer_buckets),
+        ),
+        fig(
+            "by_urgency",
+            _("Referrals by urgency"),
+            _("Urgency"),
+            _grouped(qs, F("urgency"), urgency_labels),
+        ),
+        fig(
+            "by_provider",
+            _("Referrals by State or non-State receiving organisation"),
+            _("Receiving organisation"),
+            _grouped(qs, _state_provider_expr("receiver"), PROVIDER_LABELS),
+            htcds="org_Type",
+        ),
+        fig(
+            "by_sex",
+            _("Referrals by sex / gender"),
+            _("Sex / gender"),
+            _grouped(qs, F("case__gender"), gender_labels),
+            htcds="prs_Gender",
+        ),
+        fig(
+            "by_age_group",
+            _("Referrals by age group"),
+            _("Age group"),
+            _grouped(qs, F("case__age_group"), age_labels),
+            htcds="prs_Birthdate (age group)",
+        ),
+    ]
 
 
 def returns_figures(f: StatsFilter) -> list[Figure]:

@@ -260,3 +260,63 @@ def test_annual_report_carries_suppressed_statistics(world, dataset):
     assert b"Cases identified by sex / gender" in pdf
     assert b"<5" in pdf
     assert b">=5" in pdf
+
+
+def _referrals(make_org, answered_hours: list[float | None], states: list[str]):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workflows.models import Referral
+    from workflows.tests.factories import make_case
+
+    police = make_org(kind="law_enforcement", country="TH")
+    ngo = make_org(kind="ngo", country="TH")
+    now = timezone.now()
+    for hours, state in zip(answered_hours, states, strict=True):
+        Referral.objects.create(
+            case=make_case(police, country="TH", gender="Female"),
+            sender=police,
+            receiver=ngo,
+            urgency="urgent",
+            submitted_at=now - timedelta(days=10),
+            answered_at=None
+            if hours is None
+            else now - timedelta(days=10) + timedelta(hours=hours),
+            state=state,
+        )
+
+
+def test_referrals_hand_counted(make_org):
+    # 5 accepted within 1 hour, 1 declined after 30 hours, 1 not answered yet
+    _referrals(
+        make_org,
+        [1, 1, 1, 1, 1, 30, None],
+        ["accepted"] * 5 + ["declined", "submitted"],
+    )
+    (fam,) = statistics_for(StatsFilter(countries={"TH"}), ["referrals"])
+    assert fam.available, fam.waiting_for
+    figs = {fig.key: fig for fig in fam.figures}
+    assert figs["referrals_by_outcome"].total == "7"
+    assert dict(figs["referrals_by_outcome"].rows) == {
+        "Accepted": "5",
+        "Declined": "<5",
+        "Submitted": "<5",
+    }
+    assert dict(figs["referrals_time_to_answer"].rows) == {
+        "Within 4 hours": "5",
+        "1 to 5 days": "<5",
+        "Not answered yet": "<5",
+    }
+    assert dict(figs["referrals_by_provider"].rows) == {"Non-State actor": "7"}
+    # another country's ministry sees none of them
+    (other,) = statistics_for(StatsFilter(countries={"KH"}), ["referrals"])
+    assert {fig.key: fig.total for fig in other.figures}["referrals_by_outcome"] == "0"
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_referrals_fixed_queries(make_org, django_assert_num_queries, size):
+    _referrals(make_org, [1] * size, ["accepted"] * size)
+    # 1 total + 6 grouped tables, whatever the number of referrals
+    with django_assert_num_queries(7):
+        statistics_for(StatsFilter(countries={"TH"}), ["referrals"])
