@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from workflows import services
@@ -145,9 +147,10 @@ ROLES = (
 
 @pytest.mark.parametrize("side", ["sender", "receiver", "unrelated"])
 @pytest.mark.parametrize("role", ROLES)
-def test_authorisation_matrix(world, login, side, role):
+def test_authorisation_matrix(world, login, side, role, caplog):
     """Every referral endpoint and page x role x (sending, receiving, unrelated organisation):
     the exact status, and no identifying field anywhere but the case details."""
+    caplog.set_level(logging.DEBUG)
     r = _submitted(world)
     client = login(world["users"][(side, role)])
     worker = role in ("case_officer", "supervisor")
@@ -171,6 +174,7 @@ def test_authorisation_matrix(world, login, side, role):
     expected = 200 if (side == "receiver" and worker) else (403 if sees else 404)
     assert response.status_code == expected, response.content
     assert "Zzmarker" not in response.content.decode()
+    assert "Zzmarker" not in caplog.text  # nor in any log line
 
 
 def test_inbox_api_query_count_is_fixed(world, login, django_assert_max_num_queries):
