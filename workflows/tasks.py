@@ -35,6 +35,8 @@ def return_steps_overdue_sweep() -> int:
     from .services.returns import return_steps_overdue_sweep as run
 
     return run()
+
+
 @shared_task(name="workflows.tasks.escalate_overdue_referrals")
 def escalate_overdue_referrals() -> int:
     """Escalate every referral unanswered past its deadline (each once)."""
