@@ -27,10 +27,11 @@ class DecryptionFailed(RuntimeError):
 def _fernet_key(raw: str) -> bytes:
     """Accept a Fernet key, or derive one (SHA-256) from any other secret string."""
     try:
-        if len(base64.urlsafe_b64decode(raw.encode())) == 32:
-            return raw.encode()
+        decoded = base64.urlsafe_b64decode(raw.encode())
     except (ValueError, TypeError):
-        pass
+        decoded = b""  # not base64 at all: a passphrase, derived below
+    if len(decoded) == 32:
+        return raw.encode()
     return base64.urlsafe_b64encode(hashlib.sha256(raw.encode()).digest())
 
 
