@@ -70,6 +70,7 @@ def _case(
     case.refresh_from_db()
     if then is not None:
         then(case, actor)
+        case.refresh_from_db()
     stdout.write(f"  case {reference}: {case.get_identification_state_display()}")
     return case
 
