@@ -19,6 +19,26 @@ from .models import (
     IndicatorWeight,
 )
 
+# What the admin shows of a case: never an identifying detail.
+CASE_ADMIN_FIELDS: tuple[str, ...] = (
+    "reference",
+    "owner",
+    "identification_state",
+    "status",
+    "gender",
+    "age_group",
+    "age_band",
+    "minor_status",
+    "nationality",
+    "country_of_identification",
+    "identified_on",
+    "exploitation_forms",
+    "asylum_status",
+    "created_at",
+    "closed_at",
+    "anonymised_at",
+)
+
 
 @admin.register(CountrySettings)
 class CountrySettingsAdmin(admin.ModelAdmin):
@@ -70,25 +90,8 @@ class CaseAdmin(admin.ModelAdmin):
     list_filter = ["identification_state", "status", "minor_status", "country_of_identification"]
     list_select_related = ["owner", "country_of_identification"]
     search_fields = ["reference"]
-    fields = [
-        "reference",
-        "owner",
-        "identification_state",
-        "status",
-        "gender",
-        "age_group",
-        "age_band",
-        "minor_status",
-        "nationality",
-        "country_of_identification",
-        "identified_on",
-        "exploitation_forms",
-        "asylum_status",
-        "created_at",
-        "closed_at",
-        "anonymised_at",
-    ]
-    readonly_fields = fields
+    fields = CASE_ADMIN_FIELDS
+    readonly_fields = CASE_ADMIN_FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
