@@ -57,7 +57,7 @@ from .protection import (
 )
 from .referrals import (
     AWAITING_ANSWER,
-    FINAL_STATES,
+    REFERRAL_FINAL_STATES,
     WITHDRAWABLE,
     Box,
     DeclineReason,

@@ -56,7 +56,7 @@ WITHDRAWABLE = (
     ReferralState.ACCEPTED,
     ReferralState.IN_PROGRESS,
 )
-FINAL_STATES = (ReferralState.DECLINED, ReferralState.COMPLETED, ReferralState.WITHDRAWN)
+REFERRAL_FINAL_STATES = (ReferralState.DECLINED, ReferralState.COMPLETED, ReferralState.WITHDRAWN)
 
 
 class DeclineReason(models.TextChoices):
