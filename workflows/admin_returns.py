@@ -15,7 +15,7 @@ from .models.returns import ReturnRiskFactor, ReturnRiskPolicy
 class ReturnRiskPolicyAdmin(admin.ModelAdmin):
     list_display = ["country", "escalation_count", "critical_factors", "monitoring_months"]
     search_fields = ["country__name", "country__code"]
-    autocomplete_fields: list[str] = []
+    autocomplete_fields = ()
 
 
 @admin.register(ReturnRiskFactor)

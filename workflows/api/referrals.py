@@ -176,7 +176,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
             urgency=urgency,
             overdue=request.query_params.get("overdue") in {"1", "true", "yes"},
         ).prefetch_related("referral__services")
-        page = self.paginate_queryset(rows)
+        page = self.paginate_queryset(rows) or []
         referrals = [row.referral for row in page]
         visible = {r.pk: box == Box.OUTBOX or r.state not in RECEIVER_LOSES_CASE for r in referrals}
         data = ReferralSerializer(referrals, many=True, context={"case_visible": visible}).data

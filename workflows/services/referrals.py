@@ -180,7 +180,7 @@ def referral_create(
         needs=needs,
     )
     if codes:
-        referral.services.set(codes)
+        referral.services.set(Service.objects.filter(code__in=codes))
     referral_grant(referral=referral, organisation=case.owner, act=False)
     ReferralVisibility.objects.create(
         organisation_id=case.owner_id,
@@ -431,7 +431,10 @@ def referral_escalate(*, referral: Referral) -> Referral | None:
         transition="escalate",
         before=referral.state,
         reason=_("Not answered by its deadline."),
-        payload={"bodies": [b.pk for b in bodies], "deadline": referral.deadline.isoformat()},
+        payload={
+            "bodies": [b.pk for b in bodies],
+            "deadline": referral.deadline.isoformat() if referral.deadline else None,
+        },
     )
     signals.referral_escalated.send(
         sender=Referral, instance=referral, event=event, actor=None, bodies=bodies
@@ -464,7 +467,7 @@ def referral_create_for_child_protection(
         is_child_protection_referral=True,
     )
     if receiver.services.filter(code="child_protection").exists():
-        referral.services.set(["child_protection"])
+        referral.services.set(Service.objects.filter(code="child_protection"))
     referral_grant(referral=referral, organisation=case.owner, act=False)
     ReferralVisibility.objects.create(
         organisation_id=case.owner_id,
