@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint setup browser demo migrate otp format prod-check clean diagrams
+.PHONY: run prod test lint setup browser demo migrate otp format prod-check clean diagrams
 
 $(VENV)/.installed: pyproject.toml
 	@py='$(PYTHON_BOOT)'; \
@@ -30,6 +30,23 @@ run: demo
 	$(PY) manage.py collectstatic --noinput -v0
 	SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py print_demo_logins
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) concord.asgi:application
+
+# Production mode on this machine (docs/deployment.md): uvicorn with WEB_CONCURRENCY ASGI processes
+# on one port, a celery worker and one celery beat, on PostgreSQL and Redis, DEBUG off, whitenoise
+# serving the collected static files. concord/prod.py creates the database if missing, migrates,
+# collects static files, syncs the schedules, starts the processes and stops them all on
+# SIGTERM/Ctrl-C. Plain http here, so SSL redirect and Secure cookies are off explicitly; behind
+# HTTPS leave both at their production default (true).
+PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/concord_prod
+PROD_REDIS_URL ?= redis://127.0.0.1:6379/5
+WEB_CONCURRENCY ?= 2
+CELERY_CONCURRENCY ?= 2
+prod: setup
+	DATABASE_URL=$${DATABASE_URL:-$(PROD_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(PROD_REDIS_URL)} \
+	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-$(HOST),localhost} SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} \
+	  SECURE_COOKIES=$${SECURE_COOKIES:-false} \
+	  $(PY) -m concord.prod --host $(HOST) --port $(PORT) \
+	    --web-workers $(WEB_CONCURRENCY) --worker-concurrency $(CELERY_CONCURRENCY)
 
 otp: setup
 	@$(PY) manage.py demo_otp $(USER_NAME)

@@ -204,8 +204,12 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Load balancers probe over plain HTTP inside the network: never redirect their probes.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    # Only for `make prod` on http://127.0.0.1 (SECURE_COOKIES=false): a browser would not send
+    # Secure cookies back over plain HTTP to every local address; never off behind HTTPS.
+    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 
 # --- Encryption of identifying fields ---------------------------------------------------------
 # Comma-separated Fernet keys; the first encrypts, all decrypt (rotation). Required in production.
