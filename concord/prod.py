@@ -51,7 +51,8 @@ POLL_SECONDS = 0.2
 
 
 def log(message: str) -> None:
-    print(f"[concord.prod] {message}", file=sys.stderr, flush=True)  # noqa: T201 - a CLI's voice
+    stamp = time.strftime("%H:%M:%S")
+    print(f"[concord.prod {stamp}] {message}", file=sys.stderr, flush=True)  # noqa: T201 - a CLI's voice
 
 
 # --- environment ---------------------------------------------------------------------------------
