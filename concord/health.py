@@ -66,7 +66,7 @@ def check_broker() -> str:
     from concord.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(
                 max_retries=1, interval_start=0, interval_step=0, timeout=CHECK_TIMEOUT_SECONDS
             )
