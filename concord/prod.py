@@ -16,10 +16,11 @@ the terminal reaches only this supervisor, which stops them in order):
 - beat: exactly one celery beat, reading its schedule from the database (django-celery-beat's
   DatabaseScheduler, filled by `sync_schedules`).
 
-SIGTERM or SIGINT stops them all: web first (no new work comes in), then beat, then the worker,
-whose warm shutdown finishes the tasks it holds; each gets SIGTERM and GRACE_SECONDS to exit, after
-which its whole process group is killed. If any process dies on its own, the others are stopped
-the same way and the supervisor exits non-zero, so a service manager restarts the lot.
+SIGTERM or SIGINT stops them all: web first (no new work comes in), then beat and the worker
+together (the worker's warm shutdown finishes the tasks it holds); each gets SIGTERM and
+GRACE_SECONDS to exit, after which its whole process group is killed. If any process dies on its
+own, the others are stopped the same way and the supervisor exits non-zero, so that a service
+manager restarts the lot.
 
 DATABASE_URL and REDIS_URL are required (PostgreSQL and Redis: production shares nothing else).
 DEBUG is forced off. SECRET_KEY and FIELD_ENCRYPTION_KEYS come from the environment; where both are
@@ -172,17 +173,19 @@ class Program:
     def exited(self) -> int | None:
         return None if self.process is None else self.process.poll()
 
-    def stop(self, grace: float) -> int | None:
-        """SIGTERM the program, wait `grace` seconds, then kill its process group."""
+    def terminate(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def reap(self, deadline: float) -> int | None:
+        """Wait until `deadline` (monotonic) for the program, then kill its process group."""
         proc = self.process
         if proc is None:
             return None
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                log(f"{self.name} did not stop within {grace:.0f} s: killing its process group")
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            log(f"{self.name} did not stop within its grace period: killing its process group")
         # Whatever is left in its group (uvicorn's or celery's children) goes too.
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
@@ -194,7 +197,7 @@ class Program:
 def programs(
     python: str, *, host: str, port: int, web_workers: int, worker_concurrency: int
 ) -> list[Program]:
-    """Start order; the supervisor stops them in the order web, beat, worker."""
+    """Start order; the supervisor stops web first, then beat and the worker."""
     return [
         Program(
             "worker",
@@ -251,10 +254,15 @@ class Supervisor:
         return status
 
     def stop_all(self) -> None:
+        """Web first (no new requests, so no new tasks), then beat and the worker together."""
         by_name = {m.name: m for m in self.members}
-        for name in ("web", "beat", "worker"):
-            if name in by_name:
-                by_name[name].stop(GRACE_SECONDS)
+        for stage in (("web",), ("beat", "worker")):
+            members = [by_name[name] for name in stage if name in by_name]
+            for member in members:
+                member.terminate()
+            deadline = time.monotonic() + GRACE_SECONDS
+            for member in members:
+                member.reap(deadline)
         log("all processes stopped")
 
 
