@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coordination.models import (
@@ -29,6 +31,44 @@ class MeetingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
     )
+
+
+class MeetingDetailsForm(forms.Form):
+    """The details of a scheduled meeting; `changes()` gives only what the person changed."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = forms.DateTimeField(
+        label=_("Date and time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    call_link = forms.URLField(label=_("Call link"), required=False)
+
+    def __init__(self, *args, meeting=None, **kwargs):
+        if meeting is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "title": meeting.title,
+                    "starts_at": timezone.localtime(meeting.starts_at),
+                    "place": meeting.place,
+                    "call_link": meeting.call_link,
+                },
+            )
+        super().__init__(*args, **kwargs)
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        changed = {k: data[k] for k in self.changed_data if k in data}
+        shown = self.initial.get("starts_at")
+        # The page shows the time to the minute: an untouched field is not a change of seconds.
+        if (
+            shown is not None
+            and "starts_at" in changed
+            and changed["starts_at"] == shown.replace(second=0, microsecond=0)
+        ):
+            del changed["starts_at"]
+        return changed
 
 
 class AgendaItemForm(forms.Form):
@@ -149,6 +189,30 @@ class MeasureForm(forms.Form):
     budget_amount = forms.DecimalField(label=_("Budget amount"), required=False, min_value=0)
 
 
+class MeasureEditForm(forms.Form):
+    """What the secretariat may change on a measure; `changes()` gives only what changed."""
+
+    title = forms.CharField(label=_("Measure"), max_length=300)
+    target = forms.CharField(label=_("Target"), required=False)
+    due_on = forms.DateField(
+        label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    budget_line = forms.CharField(label=_("Budget line"), required=False, max_length=200)
+    budget_amount = forms.DecimalField(
+        label=_("Budget amount"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+
+    def __init__(self, *args, measure=None, **kwargs):
+        if measure is not None:
+            kwargs.setdefault(
+                "initial", {name: getattr(measure, name) for name in self.base_fields}
+            )
+        super().__init__(*args, **kwargs)
+
+    def changes(self) -> dict[str, Any]:
+        return {k: self.cleaned_data[k] for k in self.changed_data if k in self.cleaned_data}
+
+
 class IndicatorForm(forms.Form):
     name = forms.CharField(label=_("Indicator"), max_length=300)
     framework_indicator = forms.ModelChoiceField(
@@ -164,6 +228,15 @@ class IndicatorForm(forms.Form):
     unit = forms.CharField(label=_("Unit"), required=False, max_length=40)
     baseline = forms.DecimalField(label=_("Baseline"))
     target_value = forms.DecimalField(label=_("Target value"))
+
+
+def with_choices_read_once(form: forms.Form) -> forms.Form:
+    """The form with each model choice list read now, once: a page that renders the same form
+    for every row (an indicator form under each measure) then makes no query per row."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            field.choices = list(cast(Iterable[tuple[Any, Any]], field.choices))
+    return form
 
 
 class ProgressForm(forms.Form):

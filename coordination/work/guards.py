@@ -72,6 +72,29 @@ def guard_agenda_editable(meeting: Meeting) -> None:
         )
 
 
+def guard_meeting_details_editable(meeting: Meeting) -> None:
+    """G-MEETING-SCHEDULED: title, date and time, place and call link change only while the
+    meeting is scheduled. A held meeting is the record that the body met (seed 001:513 OPI
+    "Coordination mechanism meets regularly"), and a cancelled one stays as it was cancelled."""
+    if meeting.state != MeetingState.SCHEDULED:
+        raise GuardFailed(
+            "G-MEETING-SCHEDULED",
+            _("Title, date, place and call link change only while the meeting is scheduled."),
+        )
+
+
+def guard_agenda_items_removable(meeting: Meeting) -> None:
+    """G-AGENDA-FIXED: agenda items are removed or reordered only before the meeting is held.
+
+    Once held, the agenda is what the meeting discussed (its minutes and decisions follow it);
+    items may still be added until the minutes are approved (G-AGENDA-OPEN), never taken away."""
+    if meeting.state != MeetingState.SCHEDULED:
+        raise GuardFailed(
+            "G-AGENDA-FIXED",
+            _("Agenda items are removed or reordered only while the meeting is scheduled."),
+        )
+
+
 def guard_decisions_open(meeting: Meeting) -> None:
     """G-DECISION-HELD: decisions are recorded for a held meeting whose minutes are not approved."""
     if meeting.state != MeetingState.HELD:

@@ -11,14 +11,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from concord.errors import ApplicationError, GuardFailed
+from concord.errors import ApplicationError, Conflict, GuardFailed
 from concord.events import record_event
 from coordination.models import (
     ActionItem,
@@ -80,6 +81,45 @@ def _required_text(value: str, field: str) -> str:
     return value
 
 
+def _fitting_text(value: Any, model: type[models.Model], field: str, *, required: bool) -> str:
+    """`value` stripped, checked against the column's length (a too long value is a 400 naming the
+    field, never a database error)."""
+    text = _required_text(value, field) if required else str(value or "").strip()
+    max_length = getattr(model._meta.get_field(field), "max_length", None)
+    if max_length and len(text) > max_length:
+        raise ApplicationError(
+            _("%(field)s is too long.") % {"field": field},
+            fields={field: [_("At most %(n)d characters.") % {"n": max_length}]},
+        )
+    return text
+
+
+def _reject_unknown(changes: dict[str, Any], allowed: tuple[str, ...], message: str) -> None:
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ApplicationError(_("Unknown fields."), fields={k: [message] for k in sorted(unknown)})
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _apply_changes(obj: models.Model, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Set each value that differs from the object's and return {field: {"from": old, "to": new}}
+    (JSON values) for the event row; fields that do not change are left out."""
+    changes: dict[str, dict[str, Any]] = {}
+    for field, new in values.items():
+        old = getattr(obj, field)
+        if old != new:
+            changes[field] = {"from": _as_json(old), "to": _as_json(new)}
+            setattr(obj, field, new)
+    return changes
+
+
 # --- meetings ------------------------------------------------------------------------------------
 
 
@@ -130,6 +170,130 @@ def agenda_item_add(*, meeting: Meeting, title: str, notes: str = "", actor: Any
     title = _required_text(title, "title")
     last = meeting.agenda_items.aggregate(m=Max("position"))["m"] or 0
     return AgendaItem.objects.create(meeting=meeting, position=last + 1, title=title, notes=notes)
+
+
+MEETING_DETAILS = ("title", "starts_at", "place", "call_link")
+
+
+@transaction.atomic
+def meeting_update_details(*, meeting: Meeting, actor: Any, **changes: Any) -> Meeting:
+    """Change a scheduled meeting's title, date and time, place or call link (any of them).
+
+    Guarantees: only the body's secretariat (PermissionDenied otherwise); only while the meeting is
+    scheduled (G-MEETING-SCHEDULED); the meeting keeps a title, a date and a place or a call link,
+    or nothing changes (ApplicationError naming the field); one event row `edit_details` whose
+    payload holds each changed field's old and new value, and `meeting_details_changed`. An edit
+    that changes nothing leaves no row."""
+    meeting = _lock_meeting(meeting)
+    _require_secretariat(actor, meeting.body_id)
+    guards.guard_meeting_details_editable(meeting)
+    _reject_unknown(changes, MEETING_DETAILS, _("Not a detail of a meeting."))
+    values: dict[str, Any] = {}
+    if "title" in changes:
+        values["title"] = _fitting_text(changes["title"], Meeting, "title", required=True)
+    if "starts_at" in changes:
+        starts_at = changes["starts_at"]
+        if not isinstance(starts_at, datetime) or timezone.is_naive(starts_at):
+            raise ApplicationError(
+                _("A meeting needs a date and time."),
+                fields={"starts_at": [_("Give a date and time.")]},
+            )
+        values["starts_at"] = starts_at
+    if "place" in changes:
+        values["place"] = _fitting_text(changes["place"], Meeting, "place", required=False)
+    if "call_link" in changes:
+        link = _fitting_text(changes["call_link"], Meeting, "call_link", required=False)
+        if link:
+            try:
+                URLValidator()(link)
+            except ValidationError:
+                raise ApplicationError(
+                    _("The call link is not a web address."),
+                    fields={"call_link": [_("Enter a valid URL.")]},
+                ) from None
+        values["call_link"] = link
+    if not values.get("place", meeting.place) and not values.get("call_link", meeting.call_link):
+        raise ApplicationError(
+            _("Give a place or a call link."),
+            fields={"place": [_("Give a place or a call link.")]},
+        )
+    changed = _apply_changes(meeting, values)
+    if not changed:
+        return meeting
+    meeting.save(update_fields=sorted(changed))
+    event = record_event(
+        MeetingEvent,
+        meeting=meeting,
+        actor=actor,
+        transition="edit_details",
+        from_state=meeting.state,
+        to_state=meeting.state,
+        payload={"changes": changed},
+    )
+    signals.meeting_details_changed.send(sender=Meeting, instance=meeting, event=event, actor=actor)
+    return meeting
+
+
+@transaction.atomic
+def agenda_item_remove(*, item: AgendaItem, actor: Any) -> Meeting:
+    """Take an item off the agenda of a scheduled meeting (G-AGENDA-FIXED); the secretariat only.
+    The event row `remove_agenda_item` keeps the item's title and position."""
+    meeting = _lock_meeting(item.meeting)
+    _require_secretariat(actor, meeting.body_id)
+    guards.guard_agenda_items_removable(meeting)
+    locked = meeting.agenda_items.select_for_update().filter(pk=item.pk).first()
+    if locked is None:
+        raise Conflict(_("This agenda item has already been removed."))
+    record = {"agenda_item": locked.pk, "title": locked.title, "position": locked.position}
+    locked.delete()
+    record_event(
+        MeetingEvent,
+        meeting=meeting,
+        actor=actor,
+        transition="remove_agenda_item",
+        from_state=meeting.state,
+        to_state=meeting.state,
+        payload=record,
+    )
+    return meeting
+
+
+@transaction.atomic
+def agenda_items_reorder(*, meeting: Meeting, order: list[int], actor: Any) -> Meeting:
+    """Put the agenda of a scheduled meeting in the given order of item ids (G-AGENDA-FIXED).
+
+    `order` names every item of the agenda exactly once, or nothing changes (ApplicationError on
+    `order`). Positions become 1..n; the event row `reorder_agenda` holds the old and new order."""
+    meeting = _lock_meeting(meeting)
+    _require_secretariat(actor, meeting.body_id)
+    guards.guard_agenda_items_removable(meeting)
+    items = list(meeting.agenda_items.select_for_update().order_by("position", "id"))
+    before = [a.pk for a in items]
+    if (
+        not isinstance(order, list)
+        or not all(isinstance(pk, int) for pk in order)
+        or sorted(order) != sorted(before)
+    ):
+        raise ApplicationError(
+            _("The new order must name every agenda item of the meeting exactly once."),
+            fields={"order": [_("Give every agenda item of this meeting exactly once.")]},
+        )
+    if order == before:
+        return meeting
+    by_pk = {a.pk: a for a in items}
+    for position, pk in enumerate(order, start=1):
+        by_pk[pk].position = position
+    AgendaItem.objects.bulk_update(items, ["position"])
+    record_event(
+        MeetingEvent,
+        meeting=meeting,
+        actor=actor,
+        transition="reorder_agenda",
+        from_state=meeting.state,
+        to_state=meeting.state,
+        payload={"changes": {"order": {"from": before, "to": list(order)}}},
+    )
+    return meeting
 
 
 @transaction.atomic
@@ -633,6 +797,80 @@ def plan_measure_change_owner(
         from_state=plan.state,
         to_state=plan.state,
         payload={"measure": measure.pk, "owner": owner.pk},
+    )
+    return measure
+
+
+MEASURE_DETAILS = ("title", "target", "due_on", "budget_line", "budget_amount")
+# PlanMeasure.budget_amount: max_digits=14, decimal_places=2.
+BUDGET_LIMIT = Decimal("1e12")
+
+
+@transaction.atomic
+def plan_measure_update(*, measure: PlanMeasure, actor: Any, **changes: Any) -> PlanMeasure:
+    """Change a measure's title, target, due date, budget line or budget amount (any of them).
+
+    Guarantees: only the body's secretariat (PermissionDenied otherwise); only while the plan is a
+    draft or under review (G-NAP-EDITABLE, as for adding measures); a measure keeps its title, a
+    budget is not negative, or nothing changes (ApplicationError naming the field); one event row
+    `edit_measure` on the plan whose payload holds each changed field's old and new value, and
+    `plan_measure_changed`. An edit that changes nothing leaves no row."""
+    plan = _lock_plan(measure.plan)
+    _require_secretariat(actor, plan.body_id)
+    guards.guard_plan_editable(plan)
+    _reject_unknown(changes, MEASURE_DETAILS, _("Not a detail of a plan measure."))
+    measure = PlanMeasure.objects.select_for_update().get(pk=measure.pk)
+    values: dict[str, Any] = {}
+    if "title" in changes:
+        values["title"] = _fitting_text(changes["title"], PlanMeasure, "title", required=True)
+    if "target" in changes:
+        values["target"] = _fitting_text(changes["target"], PlanMeasure, "target", required=False)
+    if "due_on" in changes:
+        due_on = changes["due_on"]
+        if due_on is not None and (not isinstance(due_on, date) or isinstance(due_on, datetime)):
+            raise ApplicationError(
+                _("The due date is not a date."), fields={"due_on": [_("Give a date.")]}
+            )
+        values["due_on"] = due_on
+    if "budget_line" in changes:
+        values["budget_line"] = _fitting_text(
+            changes["budget_line"], PlanMeasure, "budget_line", required=False
+        )
+    if "budget_amount" in changes:
+        amount = changes["budget_amount"]
+        if amount is not None:
+            if not isinstance(amount, Decimal | int) or not Decimal(amount).is_finite():
+                raise ApplicationError(
+                    _("The budget amount is not a number."),
+                    fields={"budget_amount": [_("Give a number.")]},
+                )
+            if amount < 0:
+                raise ApplicationError(
+                    _("A budget cannot be negative."),
+                    fields={"budget_amount": [_("Must be 0 or more.")]},
+                )
+            if amount >= BUDGET_LIMIT:
+                raise ApplicationError(
+                    _("The budget amount is too large."),
+                    fields={"budget_amount": [_("Must be below 1,000,000,000,000.")]},
+                )
+            amount = Decimal(amount).quantize(Decimal("0.01"))
+        values["budget_amount"] = amount
+    changed = _apply_changes(measure, values)
+    if not changed:
+        return measure
+    measure.save(update_fields=sorted(changed))
+    event = record_event(
+        ActionPlanEvent,
+        plan=plan,
+        actor=actor,
+        transition="edit_measure",
+        from_state=plan.state,
+        to_state=plan.state,
+        payload={"measure": measure.pk, "changes": changed},
+    )
+    signals.plan_measure_changed.send(
+        sender=PlanMeasure, instance=measure, event=event, actor=actor
     )
     return measure
 

@@ -13,6 +13,9 @@ meeting_scheduled = Signal()
 meeting_held = Signal()
 meeting_minutes_approved = Signal()
 meeting_cancelled = Signal()
+# title, date and time, place or call link of a scheduled meeting changed; the event row's payload
+# holds {"changes": {field: {"from": old, "to": new}}}
+meeting_details_changed = Signal()
 
 action_item_assigned = Signal()  # created, or given to another owner organisation
 action_item_started = Signal()
@@ -25,4 +28,5 @@ action_plan_implementation_started = Signal()
 action_plan_review_opened = Signal()
 action_plan_review_closed = Signal()
 action_plan_updated = Signal()  # superseded by a new draft version (the new plan is `new_plan`)
+plan_measure_changed = Signal()  # sender=PlanMeasure; the event row is the plan's `edit_measure`
 progress_reported = Signal()

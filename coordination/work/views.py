@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from concord.errors import ApplicationError
 from concord.web import page_action
 from coordination.models import (
+    AgendaItem,
     MeasureIndicator,
     Meeting,
     PlanMeasure,
@@ -54,6 +55,14 @@ from .statistics import StatsFilter, statistics_for
 def _back_to(request: HttpRequest, url_name: str, pk: int) -> None:
     """Where a refused action returns (page_action goes back to the referring page)."""
     request.META.setdefault("HTTP_REFERER", reverse(url_name, kwargs={"pk": pk}))
+
+
+def _posted_pk(request: HttpRequest, name: str) -> int:
+    """The id a form posts under `name`; anything but a number is a 404 (no such object)."""
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise Http404
+    return int(value)
 
 
 def _valid(form: Any) -> dict[str, Any]:
@@ -154,6 +163,7 @@ def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "body": body,
             "can_edit": can_edit_body(request.user, body),
+            "details_form": forms.MeetingDetailsForm(meeting=meeting),
             "agenda_form": forms.AgendaItemForm(),
             "attendance_form": forms.AttendanceForm(body=body),
             "minutes_form": forms.MinutesForm(initial={"minutes": meeting.minutes}),
@@ -169,9 +179,26 @@ def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     meeting = _meeting_for(request, pk)
     _back_to(request, "coordination:work_meeting", meeting.pk)
     user = request.user
-    if action == "agenda":
+    if action == "details":
+        form = forms.MeetingDetailsForm(request.POST, meeting=meeting)
+        _valid(form)
+        services.meeting_update_details(meeting=meeting, actor=user, **form.changes())
+    elif action == "agenda":
         data = _valid(forms.AgendaItemForm(request.POST))
         services.agenda_item_add(meeting=meeting, title=data["title"], actor=user)
+    elif action == "agenda-remove":
+        item = get_object_or_404(AgendaItem, pk=_posted_pk(request, "item"), meeting=meeting)
+        services.agenda_item_remove(item=item, actor=user)
+    elif action == "agenda-move":
+        order = list(meeting.agenda_items.order_by("position", "id").values_list("pk", flat=True))
+        moved = _posted_pk(request, "item")
+        if moved not in order:
+            raise Http404
+        at = order.index(moved)
+        to = at - 1 if request.POST.get("direction") == "up" else at + 1
+        if 0 <= to < len(order):
+            order[at], order[to] = order[to], order[at]
+        services.agenda_items_reorder(meeting=meeting, order=order, actor=user)
     elif action == "attendance":
         data = _valid(forms.AttendanceForm(request.POST, body=meeting.body))
         services.attendance_record(
@@ -297,7 +324,7 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
             in (PlanState.ADOPTED, PlanState.IN_IMPLEMENTATION, PlanState.UNDER_REVIEW),
             "reportable": reportable,
             "measure_form": forms.MeasureForm(),
-            "indicator_form": forms.IndicatorForm(),
+            "indicator_form": forms.with_choices_read_once(forms.IndicatorForm()),
             "progress_form": forms.ProgressForm(initial={"reported_on": timezone.localdate()}),
             "today": timezone.localdate(),
         },
@@ -315,13 +342,18 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action == "measure":
         data = _valid(forms.MeasureForm(request.POST))
         services.plan_measure_add(plan=plan, actor=user, **data)
+    elif action == "measure-edit":
+        measure = get_object_or_404(PlanMeasure, pk=_posted_pk(request, "measure"), plan=plan)
+        form = forms.MeasureEditForm(request.POST, measure=measure)
+        _valid(form)
+        services.plan_measure_update(measure=measure, actor=user, **form.changes())
     elif action == "indicator":
-        measure = get_object_or_404(PlanMeasure, pk=request.POST.get("measure"), plan=plan)
+        measure = get_object_or_404(PlanMeasure, pk=_posted_pk(request, "measure"), plan=plan)
         data = _valid(forms.IndicatorForm(request.POST))
         services.measure_indicator_add(measure=measure, actor=user, **data)
     elif action == "progress":
         indicator = get_object_or_404(
-            MeasureIndicator, pk=request.POST.get("indicator"), measure__plan=plan
+            MeasureIndicator, pk=_posted_pk(request, "indicator"), measure__plan=plan
         )
         data = _valid(forms.ProgressForm(request.POST, request.FILES))
         services.progress_report_add(indicator=indicator, actor=user, **data)

@@ -159,6 +159,44 @@ class MeetingCreateSerializer(serializers.Serializer):
     agenda = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
 
+class StrictPatchSerializer(serializers.Serializer):
+    """A partial change: every field optional, and a field it does not know is refused (400
+    naming it) rather than silently ignored."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(getattr(self, "initial_data", {}) or {}) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {k: ["This field cannot be changed."] for k in unknown}
+            )
+        return attrs
+
+
+class MeetingDetailsUpdateSerializer(StrictPatchSerializer):
+    title = serializers.CharField(max_length=200, required=False)
+    starts_at = serializers.DateTimeField(required=False)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    call_link = serializers.URLField(max_length=200, required=False, allow_blank=True)
+
+
+class AgendaOrderSerializer(serializers.Serializer):
+    order = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=False,
+        help_text="The ids of every agenda item of the meeting, in their new order.",
+    )
+
+
+class PlanMeasureUpdateSerializer(StrictPatchSerializer):
+    title = serializers.CharField(max_length=300, required=False)
+    target = serializers.CharField(required=False, allow_blank=True)
+    due_on = serializers.DateField(required=False, allow_null=True)
+    budget_line = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    budget_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+
+
 class AgendaItemCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
 

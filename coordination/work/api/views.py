@@ -20,7 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coordination.models import FrameworkRow, MeasureIndicator, PlanMeasure
+from concord.api import error_responses
+from coordination.models import AgendaItem, FrameworkRow, MeasureIndicator, PlanMeasure
 
 from .. import services
 from ..report import annual_report_pdf
@@ -84,6 +85,59 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         body = get_object_or_404(bodies_visible_to(user=request.user), pk=data.pop("body").pk)
         meeting = services.meeting_schedule(body=body, actor=request.user, **data)
         return self._reply(meeting, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a scheduled meeting's title, date and time, place or call link",
+        description=(
+            "Secretariat only (403). Only while the meeting is scheduled: otherwise 409 "
+            "`G-MEETING-SCHEDULED`. The meeting keeps a place or a call link (400 on `place`). "
+            "Fields left out do not change; the meeting's history gets an `edit_details` event "
+            "with each changed field's old and new value."
+        ),
+        request=s.MeetingDetailsUpdateSerializer,
+        responses={200: s.MeetingSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        data = _data(s.MeetingDetailsUpdateSerializer, request)
+        meeting = services.meeting_update_details(
+            meeting=super().get_object(), actor=request.user, **data
+        )
+        return self._reply(meeting)
+
+    @extend_schema(
+        summary="Take an item off the agenda of a scheduled meeting",
+        description="Secretariat only (403); once the meeting is held, 409 `G-AGENDA-FIXED`.",
+        request=None,
+        responses={200: s.MeetingSerializer, **error_responses(401, 403, 404, 409)},
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"agenda-items/(?P<item_pk>[0-9]+)",
+        url_name="agenda-item-remove",
+    )
+    def agenda_item_remove(self, request: Request, pk: str, item_pk: str) -> Response:
+        meeting = super().get_object()
+        item = get_object_or_404(AgendaItem, pk=int(item_pk), meeting=meeting)
+        return self._reply(services.agenda_item_remove(item=item, actor=request.user))
+
+    @extend_schema(
+        summary="Reorder the agenda of a scheduled meeting",
+        description=(
+            "`order` lists the id of every agenda item of the meeting once, in the new order "
+            "(400 on `order` otherwise). Secretariat only (403); once the meeting is held, 409 "
+            "`G-AGENDA-FIXED`."
+        ),
+        request=s.AgendaOrderSerializer,
+        responses={200: s.MeetingSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    @action(detail=True, methods=["post"], url_path="agenda-order")
+    def agenda_order(self, request: Request, pk: str) -> Response:
+        order = _data(s.AgendaOrderSerializer, request)["order"]
+        meeting = services.agenda_items_reorder(
+            meeting=super().get_object(), order=order, actor=request.user
+        )
+        return self._reply(meeting)
 
     @extend_schema(
         request=s.AgendaItemCreateSerializer,
@@ -293,6 +347,23 @@ class PlanMeasureViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> Any:
         plans = plans_visible_to(user=self.request.user).values("pk")
         return PlanMeasure.objects.filter(plan_id__in=plans).prefetch_related("indicators")
+
+    @extend_schema(
+        summary="Change a measure's title, target, due date, budget line or budget amount",
+        description=(
+            "Secretariat only (403). Only while the plan is a draft or under review: otherwise "
+            "409 `G-NAP-EDITABLE`. Fields left out do not change; the plan's history gets an "
+            "`edit_measure` event with each changed field's old and new value."
+        ),
+        request=s.PlanMeasureUpdateSerializer,
+        responses={200: s.PlanMeasureSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        data = _data(s.PlanMeasureUpdateSerializer, request)
+        measure = services.plan_measure_update(
+            measure=self.get_object(), actor=request.user, **data
+        )
+        return Response(s.PlanMeasureSerializer(measure).data)
 
     @extend_schema(
         request=s.MeasureIndicatorCreateSerializer,
