@@ -60,7 +60,7 @@ def _back_to(request: HttpRequest, url_name: str, pk: int) -> None:
 def _posted_pk(request: HttpRequest, name: str) -> int:
     """The id a form posts under `name`; anything but a number is a 404 (no such object)."""
     value = request.POST.get(name, "")
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
         raise Http404
     return int(value)
 

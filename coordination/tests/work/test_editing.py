@@ -452,7 +452,9 @@ def test_agenda_remove_and_move_on_page(client, login, world, held_meeting):
     assert client.post(f"/work/meetings/{m.pk}/agenda-remove/", {"item": other.pk}).status_code == (
         404
     )
-    assert client.post(f"/work/meetings/{m.pk}/agenda-remove/", {"item": "x"}).status_code == 404
+    for junk in ("x", "²", "9" * 40):
+        resp = client.post(f"/work/meetings/{m.pk}/agenda-remove/", {"item": junk})
+        assert resp.status_code == 404
     assert client.post(f"/work/meetings/{m.pk}/agenda-move/", {}).status_code == 404
     resp = client.post(
         f"/work/meetings/{held_meeting.pk}/agenda-remove/", {"item": other.pk}, follow=True
