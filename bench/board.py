@@ -132,8 +132,9 @@ def run(label: str, n: int, warm: int, cold: int, only: list[str]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     figures: dict[str, Any] = {"label": label, **sizes, "user": user.username, "variants": {}}
     # Warm the process first (imports, templates, URL resolver): "cold" is about the database.
-    for _name, url in VARIANTS:
-        client.get(url)
+    for name, url in VARIANTS:
+        if not only or name in only:
+            client.get(url)
     for name, url in VARIANTS:
         if only and name not in only:
             continue

@@ -93,7 +93,7 @@ def unfiltered_referral_list(
 ) -> Any:
     """`referral_list` without the need-to-know filter (bench only): the same rows, ordering and
     related loads, for every organisation."""
-    from workflows.models import ReferralVisibility
+    from workflows.models import IDENTIFYING_FIELDS, ReferralVisibility
 
     rows = (
         ReferralVisibility.objects.filter(box=box)
@@ -102,6 +102,7 @@ def unfiltered_referral_list(
             "referral__sender__country",
             "referral__receiver__country",
         )
+        .defer(*(f"referral__case__{name}" for name in IDENTIFYING_FIELDS))
         .order_by("sort_at", "referral_id")
     )
     if state:

@@ -43,6 +43,7 @@ from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from concord.analytics import analytic_queries
 from coordination.models import (
     STATE_KINDS,
     ActionItem,
@@ -265,7 +266,9 @@ def _country_names(codes: set[str] | None) -> dict[str, str]:
 # --- cases identified ----------------------------------------------------------------------------
 
 # Cases counted as identified: presumed victims (who have access to assistance at once, seed
-# 004:107-108), identified and formally confirmed victims; "not identified" is left out.
+# 004:107-108), identified and formally confirmed victims; "not identified" is left out. The
+# covering index workflows_case.case_statistics_idx (PostgreSQL) has this very condition: keep the
+# two alike (workflows/migrations/0008_statistics_covering_indexes.py).
 COUNTED_IDENTIFICATION_STATES = ("presumed_victim", "identified", "confirmed")
 
 
@@ -335,7 +338,7 @@ def cases_figures(f: StatsFilter) -> list[Figure]:
     agg = qs.aggregate(
         **{
             f"form_{i}": suppressed_count(
-                Count("pk", filter=Q(**{f"{forms_field.name}__icontains": f'"{code}"'}))
+                Count("pk", filter=_json_list_has(forms_field.name, code))
             )
             for i, (code, _label) in enumerate(form_choices)
         }
@@ -404,6 +407,15 @@ def cases_figures(f: StatsFilter) -> list[Figure]:
             t["state"],
         ),
     ]
+
+
+def _json_list_has(field_name: str, code: str) -> Q:
+    """A JSON list of codes holds `code`: containment (`@>`) on PostgreSQL, where matching the
+    quoted code in the text upper-cased cost 14 s over 700,000 cases (bench/README.md); the text
+    match elsewhere (SQLite has no JSON containment)."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field_name}__contains": [code]})
+    return Q(**{f"{field_name}__icontains": f'"{code}"'})
 
 
 def _exploitation_form_choices() -> list[tuple[str, Any]]:
@@ -547,7 +559,6 @@ def returns_figures(f: StatsFilter) -> list[Figure]:
     gender_labels = {k: str(v) for k, v in case_meta.get_field("gender").choices}
     age_labels = {k: str(v) for k, v in case_meta.get_field("age_group").choices}
     names = _country_names(None)
-    total = _total(qs)
     corridor = Concat(
         F("returning_country_id"), Value(">"), F("receiving_country_id"), output_field=CharField()
     )
@@ -555,6 +566,22 @@ def returns_figures(f: StatsFilter) -> list[Figure]:
     def corridor_label(key: Any) -> str:
         a, _sep, b = str(key).partition(">")
         return f"{names.get(a, a)} → {names.get(b, b)}"
+
+    total, t = _grouped_all(
+        qs,
+        {
+            "corridor": (corridor, corridor_label),
+            "step": (F("state"), state_labels),
+            "period": (_period_expr(f.period, "requested_at"), _period_label(f.period)),
+            "sex": (F("case__gender"), gender_labels),
+            "age_group": (F("case__age_group"), age_labels),
+            "nationality": (
+                F("case__nationality_id"),
+                lambda c: names.get(c, str(_("Unknown / stateless"))),
+            ),
+            "provider": (_state_provider_expr("returning_authority"), PROVIDER_LABELS),
+        },
+    )
 
     steps = (
         step_model.objects.filter(procedure__in=qs.values("pk"))
@@ -590,13 +617,13 @@ def returns_figures(f: StatsFilter) -> list[Figure]:
             "by_corridor",
             _("Returns by corridor"),
             _("Corridor"),
-            _grouped(qs, corridor, corridor_label),
+            t["corridor"],
         ),
         fig(
             "by_step",
             _("Returns by current step"),
             _("Step"),
-            _grouped(qs, F("state"), state_labels),
+            t["step"],
         ),
         fig(
             "steps_reached",
@@ -609,36 +636,34 @@ def returns_figures(f: StatsFilter) -> list[Figure]:
             "by_period",
             _("Returns requested by period"),
             _("Period"),
-            _grouped(qs, _period_expr(f.period, "requested_at"), _period_label(f.period)),
+            t["period"],
         ),
         fig(
             "by_sex",
             _("Returns by sex / gender"),
             _("Sex / gender"),
-            _grouped(qs, F("case__gender"), gender_labels),
+            t["sex"],
             htcds="prs_Gender",
         ),
         fig(
             "by_age_group",
             _("Returns by age group"),
             _("Age group"),
-            _grouped(qs, F("case__age_group"), age_labels),
+            t["age_group"],
             htcds="prs_Birthdate (age group)",
         ),
         fig(
             "by_nationality",
             _("Returns by nationality"),
             _("Nationality"),
-            _grouped(
-                qs, F("case__nationality_id"), lambda c: names.get(c, str(_("Unknown / stateless")))
-            ),
+            t["nationality"],
             htcds="prs_Nationality",
         ),
         fig(
             "by_provider",
             _("Returns by State or non-State returning authority"),
             _("Returning authority"),
-            _grouped(qs, _state_provider_expr("returning_authority"), PROVIDER_LABELS),
+            t["provider"],
             htcds="org_Type",
         ),
     ]
@@ -718,14 +743,18 @@ FAMILIES: dict[str, tuple[Any, Callable[[StatsFilter], list[Figure]]]] = {
 
 
 def statistics_for(f: StatsFilter, families: list[str] | None = None) -> list[FamilyResult]:
+    """The figures of the chosen families (all by default), in one transaction with the settings
+    of whole-table aggregates (concord.analytics: no JIT, sorts in memory)."""
     out = []
-    for key, (title, func) in FAMILIES.items():
-        if families and key not in families:
-            continue
-        try:
-            out.append(FamilyResult(key=key, title=str(title), available=True, figures=func(f)))
-        except FamilyUnavailable as exc:
-            out.append(
-                FamilyResult(key=key, title=str(title), available=False, waiting_for=str(exc))
-            )
+    with analytic_queries():
+        for key, (title, func) in FAMILIES.items():
+            if families and key not in families:
+                continue
+            try:
+                figures = func(f)
+                out.append(FamilyResult(key=key, title=str(title), available=True, figures=figures))
+            except FamilyUnavailable as exc:
+                out.append(
+                    FamilyResult(key=key, title=str(title), available=False, waiting_for=str(exc))
+                )
     return out

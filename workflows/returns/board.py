@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from concord.analytics import analytic_queries
 from concord.errors import ApplicationError
 from coordination.models import Membership, Role
 from workflows.models import ExploitationForm, Gender, MinorStatus
@@ -224,8 +225,21 @@ def _medians(procedures: QuerySet[ReturnProcedure]) -> dict[tuple[str, str, str]
             d=F("duration_seconds"),
         )
         .values("rc", "vc", "st", "d")
+        .order_by()  # the model's ordering would sort every step row for nothing
     )
     inner_sql, params = inner.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        # One ordered-set aggregate per group: the same median (the mean of the two middle
+        # values for an even count) without two window passes over every step row.
+        sql = (
+            "SELECT rc, vc, st, PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY d)"  # noqa: S608 - our own compiled queryset, parameters bound
+            f" FROM ({inner_sql}) base GROUP BY rc, vc, st"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return {
+                (rc, vc, st): float(median) / 86400.0 for rc, vc, st, median in cursor.fetchall()
+            }
     sql = (
         "SELECT rc, vc, st, AVG(d) FROM ("  # noqa: S608 - our own compiled queryset, parameters bound
         " SELECT rc, vc, st, d,"
@@ -242,10 +256,16 @@ def _medians(procedures: QuerySet[ReturnProcedure]) -> dict[tuple[str, str, str]
 def corridor_board(
     *, user: Any, filters: BoardFilters | None = None, today: date | None = None
 ) -> Board:
-    """The board for a ministry official (PermissionDenied for anyone else). Six queries."""
+    """The board for a ministry official (PermissionDenied for anyone else). Six queries (seven
+    on PostgreSQL: the settings of whole-table aggregates, concord.analytics)."""
     countries = ministry_countries(user)
     if not countries:
         raise PermissionDenied(_("The corridor board is for ministry officials."))
+    with analytic_queries():
+        return _board(countries=countries, filters=filters, today=today)
+
+
+def _board(*, countries: list[str], filters: BoardFilters | None, today: date | None) -> Board:
     filters = filters or BoardFilters()
     today = today or timezone.localdate()
     procedures = board_procedures(countries=countries, filters=filters)
