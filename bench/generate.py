@@ -294,7 +294,8 @@ def main() -> None:
             cur.execute("VACUUM ANALYZE")
         cur.execute(
             """SELECT relname, n_live_tup, pg_size_pretty(pg_total_relation_size(relid))
-               FROM pg_stat_user_tables WHERE n_live_tup > 1000 AND relname NOT LIKE 'bench%' ORDER BY n_live_tup DESC"""
+               FROM pg_stat_user_tables WHERE n_live_tup > 1000 AND relname NOT LIKE 'bench%'
+               ORDER BY n_live_tup DESC"""
         )
         log("tables:")
         for name, rows, size in cur.fetchall():
