@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -58,6 +59,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             },
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database is unreachable (restarting, failing over) or refused the work for a
+        # moment; the connection is dropped at the end of the request and the next one connects
+        # afresh (CONN_HEALTH_CHECKS). Only the exception's class is logged: never SQL or data.
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        unavailable = Response(
+            {
+                "code": "service_unavailable",
+                "detail": _("The service is briefly unavailable; retry in a moment."),
+                "fields": {},
+            },
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        unavailable["Retry-After"] = "5"
+        return unavailable
     if isinstance(exc, DjangoValidationError):
         fields = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

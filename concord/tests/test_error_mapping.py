@@ -6,6 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpResponse
 from django.test import RequestFactory
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -29,6 +30,7 @@ from concord.web import page_action
         (PermissionDenied(), 403, "permission_denied"),
         (exceptions.ValidationError({"role": ["Not a role."]}), 400, "invalid"),
         (exceptions.NotAuthenticated(), 401, "not_authenticated"),
+        (OperationalError("could not connect to server"), 503, "service_unavailable"),
     ],
 )
 def test_api_error_bodies(exc, status, code):
@@ -38,6 +40,7 @@ def test_api_error_bodies(exc, status, code):
     assert set(response.data) >= {"code", "detail", "fields"}
     assert response.data["code"] == code
     assert "Traceback" not in str(response.data)
+    assert "connect" not in str(response.data)
 
 
 def test_api_error_fields_name_the_field():

@@ -167,6 +167,25 @@ def test_server_error_page_and_api_body_hold_no_internals(
     _assert_no_internals(api.content.decode())
 
 
+def test_unreachable_database_is_a_503_to_retry_not_a_500(
+    production_errors, login, make_org, make_member
+):
+    """The database refusing connections (restart, failover) before or inside a view: a 503 with
+    Retry-After, on pages and in the API body, naming nothing of the server."""
+    client = login(make_member(make_org(), "coordinator"), production_errors)
+    page = client.get("/down/")
+    assert page.status_code == 503
+    assert page["Retry-After"] == "5"
+    assert "Briefly unavailable" in page.content.decode()
+    api = client.get("/api/down/")
+    assert api.status_code == 503
+    assert api["Retry-After"] == "5"
+    assert api.json()["code"] == "service_unavailable"
+    for body in (page.content.decode(), api.content.decode()):
+        _assert_no_internals(body)
+        assert "5432" not in body
+
+
 def test_not_found_and_forbidden_pages_are_ours(production_errors, login, make_org, make_member):
     org = make_org()
     client = login(make_member(make_org(name="Elsewhere"), "coordinator"), production_errors)
