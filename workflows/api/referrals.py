@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -188,23 +189,27 @@ class ReferralViewSet(viewsets.GenericViewSet):
 
     @extend_schema(request=CreateSerializer, responses={201: ReferralSerializer, **ERRORS})
     def create(self, request: Request) -> Response:
-        """A referral of a case your organisation holds (a draft, or submitted with submit=true)."""
+        """A referral of a case your organisation holds (a draft, or submitted with submit=true).
+
+        With submit=true the referral is created and submitted in one transaction: a refused
+        submission (409) or a failure on the way leaves no draft behind."""
         data = _valid(CreateSerializer, request)
         case = cases_visible_to(user=request.user).filter(pk=data["case"]).first()
         if case is None:
             raise ApplicationError(
                 "Unknown case.", fields={"case": ["No such case visible to you."]}
             )
-        referral = services.referral_create(
-            case=case,
-            receiver=_organisation(data["receiver"], "receiver"),
-            actor=request.user,
-            services=data.get("services", []),
-            urgency=data["urgency"],
-            needs=data.get("needs", ""),
-        )
-        if data["submit"]:
-            referral = services.referral_submit(referral=referral, actor=request.user)
+        with transaction.atomic():
+            referral = services.referral_create(
+                case=case,
+                receiver=_organisation(data["receiver"], "receiver"),
+                actor=request.user,
+                services=data.get("services", []),
+                urgency=data["urgency"],
+                needs=data.get("needs", ""),
+            )
+            if data["submit"]:
+                referral = services.referral_submit(referral=referral, actor=request.user)
         return self._respond(referral, status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: EventSerializer(many=True), 404: ERRORS[404]})

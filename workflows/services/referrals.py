@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from concord.errors import ApplicationError
+from concord.errors import ApplicationError, GuardFailed
 from concord.events import record_event
 from coordination.models import CoordinationBody, Organisation, Service
 
@@ -88,11 +88,13 @@ def _refuse_unless(allowed: bool, message: str) -> None:
 
 
 def _check_state(referral: Referral, method: Any, verb: str) -> None:
+    """Run on the locked row: of two officers answering at once, the second finds the first's
+    answer here and is refused with a conflict (409), like every other refused transition."""
     if not can_proceed(method):
-        raise ApplicationError(
+        raise GuardFailed(
+            "transition_not_allowed",
             _("A referral in state “%(state)s” cannot be %(verb)s.")
             % {"state": referral.get_state_display(), "verb": verb},
-            code="transition_not_allowed",
         )
 
 
@@ -503,8 +505,6 @@ def case_transfer_lead(*, case: Case, to: Organisation, actor: Any, reason: str)
     if not consent_allows_sharing(
         case=case, organisation=to, category=ConsentCategory.IDENTIFYING_DETAILS
     ):
-        from concord.errors import GuardFailed
-
         raise GuardFailed(
             "consent_missing",
             _(
