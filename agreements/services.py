@@ -99,7 +99,15 @@ def _current(agreement: Agreement) -> AgreementVersion:
 
 
 def _lock(agreement: Agreement) -> Agreement:
-    return Agreement.objects.select_for_update().select_related("template").get(pk=agreement.pk)
+    """Lock the agreement's row only (`of=("self",)`): a plain select_for_update over the
+    select_related join would lock the template row too, so every agreement of a template would
+    wait for one another, and an amendment entering into force (amendment, then the amended
+    agreement) could deadlock with a transition on the amended agreement."""
+    return (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("template")
+        .get(pk=agreement.pk)
+    )
 
 
 def _require_state(agreement: Agreement, method_name: str) -> None:
