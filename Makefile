@@ -29,7 +29,7 @@ demo: migrate
 run: demo
 	$(PY) manage.py collectstatic --noinput -v0
 	SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py print_demo_logins
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) concord.asgi:application
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 # Production mode on this machine (docs/deployment.md): uvicorn with WEB_CONCURRENCY ASGI processes
 # on one port, a celery worker and one celery beat, on PostgreSQL and Redis, DEBUG off, whitenoise
