@@ -54,7 +54,7 @@ class EmbeddedScheduler:
         while True:
             try:
                 delay = await sync_to_async(self.tick, thread_sensitive=True)()
-            except Exception:  # noqa: BLE001 - one failing task must not stop the reminders
+            except Exception:
                 logger.exception("embedded scheduler tick failed")
                 delay = MAX_SLEEP_SECONDS
             await asyncio.sleep(min(max(delay, 0.2), MAX_SLEEP_SECONDS))

@@ -313,3 +313,8 @@ CONCORD_REFERRAL_DEADLINE_HOURS = {
         for item in env_list("CONCORD_REFERRAL_DEADLINE_HOURS", "emergency=4,urgent=24,routine=120")
     )
 }
+# Notifications: seconds a pending delivery waits for its after-commit task before the beat sweep
+# sends it itself (a notice recorded while the broker was down goes out on the next sweep).
+CONCORD_NOTIFY_SWEEP_DELAY_SECONDS = int(os.environ.get("CONCORD_NOTIFY_SWEEP_DELAY_SECONDS", "5"))
+# Seconds between a notification socket's heartbeats (re-joins its groups, sends the latest cursor).
+CONCORD_WS_HEARTBEAT_SECONDS = int(os.environ.get("CONCORD_WS_HEARTBEAT_SECONDS", "20"))

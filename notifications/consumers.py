@@ -15,15 +15,23 @@ Server → client:
     {"type": "missed", "notifications": [...], "unread": n}
     {"type": "watching", "object_type": ..., "object_id": ...}
     {"type": "changed", "object_type": ..., "object_id": ..., "state": ..., "reference": ...}
+    {"type": "heartbeat", "cursor": <latest id>}   (every CONCORD_WS_HEARTBEAT_SECONDS)
     {"type": "error", "code": "not_found" | "bad_request", "detail": ...}
+
+The heartbeat re-joins the socket's groups (a Redis restart forgets them) and gives the latest
+cursor, so a page whose cursor is behind asks for a catch-up: a message the channel layer dropped
+(it delivers at most once) is never a lost notification.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from concord.second_factor import requires_second_factor
 
@@ -62,6 +70,16 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         cursor, unread = await database_sync_to_async(self._hello)()
         await self.send_json({"type": "hello", "cursor": cursor, "unread": unread})
+        self._heartbeat = asyncio.ensure_future(self._beat())
+
+    async def _beat(self) -> None:
+        period = float(getattr(settings, "CONCORD_WS_HEARTBEAT_SECONDS", 20))
+        while True:
+            await asyncio.sleep(period)
+            for group in (live.user_group(self.user.pk), *self.watched):
+                await self.channel_layer.group_add(group, self.channel_name)
+            cursor = await database_sync_to_async(selectors.latest_cursor)(user=self.user)
+            await self.send_json({"type": "heartbeat", "cursor": cursor})
 
     def _hello(self) -> tuple[int, int]:
         return selectors.latest_cursor(user=self.user), selectors.unread_count(user=self.user)
@@ -69,9 +87,25 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "user"):
             return
+        heartbeat = getattr(self, "_heartbeat", None)
+        if heartbeat is not None:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await heartbeat
         await self.channel_layer.group_discard(live.user_group(self.user.pk), self.channel_name)
         for group in getattr(self, "watched", set()):
             await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            await self._error("bad_request", "Send JSON text frames.")
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except ValueError:
+            await self._error("bad_request", "Send valid JSON.")
+            return
+        await self.receive_json(content)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):

@@ -7,11 +7,15 @@ from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 
 from . import live, services
 
-# How long a pending row waits for its after-commit task before the sweep sends it itself.
-SWEEP_DELAY = timedelta(seconds=5)
+
+def sweep_delay() -> timedelta:
+    """How long a pending row waits for its after-commit task before the sweep sends it itself
+    (CONCORD_NOTIFY_SWEEP_DELAY_SECONDS, default 5)."""
+    return timedelta(seconds=getattr(settings, "CONCORD_NOTIFY_SWEEP_DELAY_SECONDS", 5))
 
 
 @shared_task(
@@ -53,7 +57,7 @@ def sweep_pending() -> dict[str, int]:
     whose sending failed), and the webhook deliveries whose backoff has passed."""
     delivered = failed = 0
     while True:
-        ids = services.deliveries_due(older_than=SWEEP_DELAY)
+        ids = services.deliveries_due(older_than=sweep_delay())
         if not ids:
             break
         result = services.deliveries_send(delivery_ids=ids)

@@ -24,9 +24,11 @@ def test_submitting_a_referral_notifies_the_receivers_case_workers_only(world):
     assert {n.recipient for n in notices} == {world["shelter_officer"]}
     notice = notices.get()
     assert notice.reference == referral.reference
-    assert notice.object_type == "referral" and notice.object_id == referral.pk
+    assert notice.object_type == "referral"
+    assert notice.object_id == referral.pk
     assert notice.url == f"/referrals/{referral.pk}/"
-    assert "Shelter" not in notice.title and "Labour TH" in notice.title
+    assert "Shelter" not in notice.title
+    assert "Labour TH" in notice.title
     # in-app push, and an immediate e-mail (a referral received is urgent by default)
     channels = set(Delivery.objects.filter(notification=notice).values_list("channel", flat=True))
     assert channels == {Channel.LIVE, Channel.EMAIL}
@@ -46,16 +48,21 @@ def test_eager_delivery_marks_rows_delivered_and_sends_the_email(
     with django_capture_on_commit_callbacks(execute=True):
         submit_referral(world)
     rows = Delivery.objects.all()
-    assert rows and all(r.status == DeliveryStatus.DELIVERED for r in rows)
+    assert rows
+    assert all(r.status == DeliveryStatus.DELIVERED for r in rows)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject.startswith("[Concord] Referral R-")
 
 
 def test_rolled_back_transition_leaves_no_notice(world):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        submit_referral(world)
-        assert Notification.objects.count() == 1
-        raise RuntimeError("the change fails after the signal")
+    def change_then_fail() -> None:
+        with transaction.atomic():
+            submit_referral(world)
+            assert Notification.objects.count() == 1
+            raise RuntimeError("the change fails after the signal")
+
+    with pytest.raises(RuntimeError):
+        change_then_fail()
     assert Notification.objects.count() == 0
     assert Delivery.objects.count() == 0
 
