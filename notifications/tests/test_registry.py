@@ -63,7 +63,10 @@ def test_return_decision_notifies_both_states():
     from workflows.tests.returns import factories as rf
 
     rf.ensure_reference_data()
+    from agreements.tests.factories import make_agreement_in_force
+
     world = rf.make_world()
+    make_agreement_in_force(procedures=["return_reintegration"], target_groups=["adults"])
     procedure = world.request()
     rf.advance(procedure, world, "preparation")
     decided = Notification.objects.filter(kind=Kind.RETURN_DECIDED, object_id=procedure.pk)
