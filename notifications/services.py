@@ -27,7 +27,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Count, Q
@@ -82,8 +81,8 @@ class Recorded:
 
 def recipients_for(
     *, rule: Rule, instance: Any, extra: dict[str, Any], actor: Any
-) -> dict[int, int]:
-    """user id → the organisation id the notice is addressed to (one query)."""
+) -> dict[int, tuple[int, str]]:
+    """user id → (the organisation id the notice is addressed to, the user's e-mail); one query."""
     condition = Q()
     for target in rule.targets(instance, extra):
         if not target.organisation_ids:
@@ -97,13 +96,13 @@ def recipients_for(
     rows = (
         Membership.objects.filter(condition, is_active=True, user__is_active=True)
         .order_by("user_id", "organisation_id")
-        .values_list("user_id", "organisation_id")
+        .values_list("user_id", "organisation_id", "user__email")
     )
     actor_id = getattr(actor, "pk", None)
-    found: dict[int, int] = {}
-    for user_id, organisation_id in rows:
+    found: dict[int, tuple[int, str]] = {}
+    for user_id, organisation_id, email in rows:
         if user_id != actor_id:
-            found.setdefault(user_id, organisation_id)
+            found.setdefault(user_id, (organisation_id, email))
     return found
 
 
@@ -125,10 +124,7 @@ def notifications_record(
 
     recipients = recipients_for(rule=rule, instance=instance, extra=extra, actor=actor)
     if recipients:
-        User = get_user_model()
-        emails = dict(
-            User.objects.filter(pk__in=recipients).exclude(email="").values_list("pk", "email")
-        )
+        emails = {user_id: email for user_id, (_org, email) in recipients.items()}
         chosen = dict(
             Preference.objects.filter(user_id__in=recipients, kind=rule.kind).values_list(
                 "user_id", "email"
@@ -151,7 +147,7 @@ def notifications_record(
                     url=subject.url,
                     created_at=now,
                 )
-                for user_id, organisation_id in recipients.items()
+                for user_id, (organisation_id, _email) in recipients.items()
             ]
         )
         deliveries: list[Delivery] = []
