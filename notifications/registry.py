@@ -83,7 +83,7 @@ def case_subject(case: Any) -> Subject:
         "case",
         case.pk,
         case.reference,
-        case.state,
+        case.identification_state,
         reverse("workflows:case-detail", args=[case.pk]),
     )
 
