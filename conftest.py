@@ -50,7 +50,9 @@ def _keep_reference_data(item: Any) -> None:
         return
     kwargs = dict(marker.kwargs) if marker else {}
     kwargs.update(transaction=True, serialized_rollback=True)
-    item.add_marker(pytest.mark.django_db(**kwargs))
+    # Prepended, so that it is the closest django_db marker even where the test's own marker is
+    # a decorator on the function (get_closest_marker returns the first of the item's own).
+    item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
 _SERIALIZED: dict[str, str] = {}

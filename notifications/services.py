@@ -29,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from concord.errors import ApplicationError
@@ -81,8 +81,9 @@ class Recorded:
 
 def recipients_for(
     *, rule: Rule, instance: Any, extra: dict[str, Any], actor: Any
-) -> dict[int, tuple[int, str]]:
-    """user id → (the organisation id the notice is addressed to, the user's e-mail); one query."""
+) -> dict[int, tuple[int, str, str]]:
+    """user id → (the organisation the notice is addressed to, the user's e-mail, the e-mail mode
+    they chose for this kind or its default); one query."""
     condition = Q()
     for target in rule.targets(instance, extra):
         if not target.organisation_ids:
@@ -96,13 +97,22 @@ def recipients_for(
     rows = (
         Membership.objects.filter(condition, is_active=True, user__is_active=True)
         .order_by("user_id", "organisation_id")
-        .values_list("user_id", "organisation_id", "user__email")
+        .annotate(
+            chosen=Subquery(
+                Preference.objects.filter(user_id=OuterRef("user_id"), kind=rule.kind).values(
+                    "email"
+                )[:1]
+            )
+        )
+        .values_list("user_id", "organisation_id", "user__email", "chosen")
     )
     actor_id = getattr(actor, "pk", None)
-    found: dict[int, tuple[int, str]] = {}
-    for user_id, organisation_id, email in rows:
+    found: dict[int, tuple[int, str, str]] = {}
+    for user_id, organisation_id, email, chosen in rows:
         if user_id != actor_id:
-            found.setdefault(user_id, (organisation_id, email))
+            found.setdefault(
+                user_id, (organisation_id, email, chosen or default_email_mode(rule.kind))
+            )
     return found
 
 
@@ -124,12 +134,8 @@ def notifications_record(
 
     recipients = recipients_for(rule=rule, instance=instance, extra=extra, actor=actor)
     if recipients:
-        emails = {user_id: email for user_id, (_org, email) in recipients.items()}
-        chosen = dict(
-            Preference.objects.filter(user_id__in=recipients, kind=rule.kind).values_list(
-                "user_id", "email"
-            )
-        )
+        emails = {user_id: email for user_id, (_org, email, _mode) in recipients.items()}
+        modes = {user_id: mode for user_id, (_org, _email, mode) in recipients.items()}
         now = timezone.now()
         notices = Notification.objects.bulk_create(
             [
@@ -147,13 +153,13 @@ def notifications_record(
                     url=subject.url,
                     created_at=now,
                 )
-                for user_id, (organisation_id, _email) in recipients.items()
+                for user_id, (organisation_id, _email, _mode) in recipients.items()
             ]
         )
         deliveries: list[Delivery] = []
         for notice in notices:
             deliveries.append(Delivery(notification=notice, channel=Channel.LIVE, created_at=now))
-            mode = chosen.get(notice.recipient_id, default_email_mode(rule.kind))
+            mode = modes[notice.recipient_id]
             if mode != EmailMode.OFF and emails.get(notice.recipient_id):
                 channel = Channel.EMAIL if mode == EmailMode.IMMEDIATE else Channel.DIGEST
                 deliveries.append(Delivery(notification=notice, channel=channel, created_at=now))

@@ -10,7 +10,7 @@ from notifications.models import Channel, Delivery, DeliveryStatus, Kind, Notifi
 from notifications.tests.factories import referral_world, submit_referral
 from workflows import services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 @pytest.fixture

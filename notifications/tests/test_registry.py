@@ -21,7 +21,7 @@ from notifications.tests.factories import referral_world, submit_referral
 from workflows import services
 from workflows.tests.factories import make_case, make_consent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 @pytest.fixture(autouse=True)

@@ -37,14 +37,16 @@ def broker_unreachable() -> Any:
     from concord.celery import app
 
     before = app.conf.broker_url
-    app.pool.force_close_all()
-    app._pool = None
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    dispatch.reset_broker_state()
+    _use_broker(app, "redis://127.0.0.1:1/0")
     yield
-    app.pool.force_close_all()
+    _use_broker(app, before)
+
+
+def _use_broker(app: Any, url: str) -> None:
+    """Point the celery app at `url`: new connection and producer pools, breaker reset."""
+    app.conf.broker_url = url
     app._pool = None
-    app.conf.broker_url = before
+    app.amqp._producer_pool = None
     dispatch.reset_broker_state()
 
 
@@ -89,7 +91,7 @@ def test_broker_down_200_transitions_wait_then_a_sweep_delivers_each_once(
             await ws.receive_json_from(timeout=10)  # hello
             sockets.append(ws)
         # The broker is back; the beat sweep runs (here in-process, as beat's worker would).
-        app.conf.broker_url = settings.REDIS_URL
+        _use_broker(app, settings.REDIS_URL)
         from channels.db import database_sync_to_async
 
         await database_sync_to_async(sweep_pending.apply)()

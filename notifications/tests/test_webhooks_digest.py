@@ -30,7 +30,7 @@ from notifications.models import (
 from notifications.tasks import send_daily_digests, sweep_pending
 from notifications.tests.factories import referral_world, submit_referral
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 class Receiver:
