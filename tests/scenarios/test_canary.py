@@ -64,7 +64,7 @@ def test_markers_appear_nowhere_outside_the_encrypted_columns(client, caplog):
         "/api/cases/",
         {
             "gender": "Female",
-            "age_band": "25-29",
+            "age_band": "18-20",
             "exploitation_forms": ["forced_labour"],
             "identifying": {**MARKERS, "date_of_birth": "1991-02-03"},
             "presume": True,
