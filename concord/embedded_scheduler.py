@@ -45,6 +45,12 @@ class EmbeddedScheduler:
         scheduler = self._ensure()
         return float(scheduler.tick())
 
+    def close(self) -> None:
+        """Write the schedule's last-run times back (beat's own close) while the DB is there."""
+        if self._scheduler is not None:
+            self._scheduler.close()
+            self._scheduler = None
+
     def describe(self) -> list[str]:
         from django_celery_beat.models import PeriodicTask
 

@@ -40,6 +40,7 @@ def test_ticks_run_the_due_periodic_tasks_in_process():
         for _ in range(3):
             clock.shift(timedelta(seconds=30))
             scheduler.tick()
+    scheduler.close()
     sweep = PeriodicTask.objects.get(name="notifications: sweep pending deliveries")
     assert sweep.total_run_count >= 1
     assert Delivery.objects.filter(status=DeliveryStatus.PENDING).count() == 0
