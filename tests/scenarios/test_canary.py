@@ -129,12 +129,12 @@ def test_markers_appear_nowhere_outside_the_encrypted_columns(client, caplog):
     assert "workflows_case" in dump
     for marker in markers:
         assert marker not in dump, f"{marker} in pg_dump"
-    # The encrypted columns hold ciphertext (Fernet tokens start with gAAAAA).
+    # The encrypted columns hold ciphertext ("enc1:" and a Fernet token).
     raw = Case.objects.filter(pk=case.pk).values_list("family_name", flat=True)
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT family_name FROM workflows_case WHERE id = %s", [case.pk])
         (stored,) = cursor.fetchone()
-    assert stored.startswith("gAAAAA")
+    assert stored.startswith("enc1:gAAAAA")
     assert list(raw) == [MARKERS["family_name"]]
