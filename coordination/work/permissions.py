@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, remove_perm
 
 from coordination.models import (
@@ -27,6 +26,9 @@ from coordination.permissions import organisation_group, organisation_ids_for
 
 # Members of the secretariat who may edit: not auditors, not case officers.
 EDITOR_ROLES = (Role.COORDINATOR, Role.ORG_ADMIN, Role.MINISTRY_OFFICIAL, Role.SUPERVISOR)
+# Members of an action item's or a plan measure's owner organisation who work on it: every role
+# but auditors, who read only (as in the secretariat, EDITOR_ROLES).
+OWNER_WORK_ROLES = tuple(r for r in Role if r != Role.AUDITOR)
 # Who may see the statistics of the countries their organisations act for.
 STATISTICS_ROLES = (Role.COORDINATOR, Role.MINISTRY_OFFICIAL, Role.SUPERVISOR, Role.AUDITOR)
 
@@ -76,10 +78,29 @@ def revoke_action_item_owner(item: ActionItem, owner: Organisation) -> None:
     remove_perm(WORK_ON_ITEM, organisation_group(owner), item)
 
 
-def can_work_on_item(user: Any, item: ActionItem) -> bool:
+def _owner_granted(user: Any, permission_model: Any, codename: str, obj: Any) -> bool:
+    """Whether one of the organisations the user works for in OWNER_WORK_ROLES holds `codename`
+    on `obj` (a superuser always does)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    return ObjectPermissionChecker(user).has_perm("work_on_actionitem", item)
+    if user.is_superuser:
+        return True
+    org_ids = organisation_ids_for(user, OWNER_WORK_ROLES)
+    if not org_ids:
+        return False
+    return bool(
+        permission_model.objects.filter(
+            content_object=obj,
+            permission__codename=codename,
+            group__organisation__id__in=org_ids,
+        ).exists()
+    )
+
+
+def can_work_on_item(user: Any, item: ActionItem) -> bool:
+    from coordination.models import ActionItemGroupObjectPermission
+
+    return _owner_granted(user, ActionItemGroupObjectPermission, "work_on_actionitem", item)
 
 
 def grant_measure_owner(measure: PlanMeasure, owner: Organisation) -> None:
@@ -91,9 +112,9 @@ def revoke_measure_owner(measure: PlanMeasure, owner: Organisation) -> None:
 
 
 def can_report_on_measure(user: Any, measure: PlanMeasure) -> bool:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return ObjectPermissionChecker(user).has_perm("report_on_planmeasure", measure)
+    from coordination.models import PlanMeasureGroupObjectPermission
+
+    return _owner_granted(user, PlanMeasureGroupObjectPermission, "report_on_planmeasure", measure)
 
 
 def statistics_country_codes(user: Any) -> set[str] | None:

@@ -64,6 +64,17 @@ def test_create_grants_owner_and_sends_assigned_in_transaction(world):
     assert set(action_item_recipient_organisations(it)) == {world.member.pk, world.secretariat.pk}
 
 
+def test_owner_auditor_reads_but_does_not_work_on_the_item(world, item, make_member):
+    """An auditor reads only, in the owner organisation as in the secretariat (EDITOR_ROLES)."""
+    auditor = make_member(world.member, "auditor")
+    assert action_items_visible_to(user=auditor).filter(pk=item.pk).exists()
+    assert not can_work_on_item(auditor, item)
+    with pytest.raises(PermissionDenied):
+        services.action_item_start(item=item, actor=auditor)
+    item.refresh_from_db()
+    assert item.state == "open"
+
+
 def test_owner_must_hold_member_seat(world):
     for org in (world.observer, world.outsider):
         with pytest.raises(GuardFailed) as exc:
