@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -145,7 +146,8 @@ def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
     if case is None:
         raise Http404
     if not can_work_on_case(request.user, case):
-        raise Http404
+        # the case is visible (its summary): not hidden, but not theirs to refer
+        raise PermissionDenied(_("Only the holding organisation's case workers refer a case."))
     form: dict[str, Any] = {
         "receiver": request.POST.get("receiver", ""),
         "services": request.POST.getlist("services"),
