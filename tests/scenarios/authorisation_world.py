@@ -235,6 +235,7 @@ def build_world() -> World:
         template=tpl.code,
         body=body.pk,
         meeting=meeting.pk,
+        agenda_item=meeting.agenda_items.order_by("pk").first().pk,
         held=held.pk,
         in_force=in_force.pk,
         consent=consent_a.pk,

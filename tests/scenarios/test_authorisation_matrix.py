@@ -121,6 +121,7 @@ def _may_see(row: Row, relation: str, role: str) -> set[str]:
 
 
 @pytest.mark.django_db
+@pytest.mark.timeout(900)  # the first row also builds the world (minutes on a busy machine)
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r.id)
 def test_matrix(row: Row, world: tuple[World, dict], caplog: Any) -> None:
     caplog.set_level(logging.DEBUG)
