@@ -1136,7 +1136,7 @@ REFERRALS = [
         "post",
         "referrals/{referral}/complete/",
         "referral",
-        expect=refused_first(400),
+        expect=refused_first(409),
         data={"text": "done"},
     ),
     api(
@@ -1161,7 +1161,7 @@ REFERRALS = [
         "post",
         "referrals/{referral_b}/resubmit/",
         "referral",
-        expect=refused_first(400),
+        expect=refused_first(409),
         data={"text": "Khmer"},
     ),
     api(
@@ -1176,7 +1176,7 @@ REFERRALS = [
         "post",
         "referrals/{referral_b}/submit/",
         "referral",
-        expect=refused_first(400),
+        expect=refused_first(409),
     ),
     api(
         "referral-withdraw",
