@@ -131,7 +131,12 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 reads with a 5 s socket timeout by default, the same 5 s that
+                # channels_redis blocks in BZPOPMIN waiting for a message: an idle socket's
+                # consumer then dies with "Timeout reading from ..." whenever the empty reply is
+                # a little late (often on a busy host; django/channels_redis#422). Longer than
+                # the blocking pop, still bounded so a silent network loss is noticed.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
                 "prefix": os.environ.get("CHANNELS_PREFIX", "concord"),
             },
         }
@@ -155,7 +160,31 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
+# A lost broker connection is retried for ever (the worker must come back by itself after a Redis
+# restart), every `interval_start` + n * `interval_step` seconds, at most `interval_max` apart.
+# kombu's default for the worker is 2, 4, 6 ... 30 s, so after an outage of a minute a worker
+# could sit idle for up to 30 s with Redis long back; notifications promise delivery within
+# seconds (issue 6: "delivery resumes within 10 seconds of Redis coming back"). Our Redis is on
+# the same host or network, so one refused connection a second while it is down costs nothing.
+# The same options are kombu's failover policy for publishers (the web process, beat): there
+# `connect_retries_timeout` bounds how long one publish may keep trying before the outbox's
+# circuit breaker (notifications.dispatch) takes over and leaves the rows to the sweep.
+# The worker's consumer reads them through concord.celery.Consumer (CELERY_WORKER_CONSUMER).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+    "connect_retries_timeout": 2,
+}
+CELERY_WORKER_CONSUMER = "concord.celery:Consumer"
+# A task running when the broker connection drops finishes (its rows are marked in its own
+# transaction; a redelivered copy finds them delivered) rather than being killed half-way, where
+# an e-mail could have left without its row saying so. Celery 6 changes the default to True.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
