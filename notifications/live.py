@@ -9,6 +9,9 @@ Messages carry references, kinds, states and links only.
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Awaitable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -25,11 +28,31 @@ def object_group(object_type: str, object_id: int) -> str:
     return f"obj.{object_type}.{object_id}"
 
 
+_thread_loops = threading.local()
+
+
+def _run_on_thread_loop(awaitable: Awaitable[None]) -> None:
+    """Run a channel-layer call from sync code (the celery task) on this thread's own long-lived
+    event loop. channels_redis pools its Redis connections per event loop, and async_to_sync
+    starts a fresh loop for every call, so each message paid for a new connection: ~50 ms per
+    push on a busy host against ~1-4 ms on a kept loop (bench/README.md, "Notification latency").
+    A connection broken by a Redis restart is replaced by redis-py on the next command."""
+    loop = getattr(_thread_loops, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _thread_loops.loop = asyncio.new_event_loop()
+    loop.run_until_complete(awaitable)
+
+
 def _group_send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(group, message)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no loop runs in this (worker) thread
+        _run_on_thread_loop(layer.group_send(group, message))
+        return
+    async_to_sync(layer.group_send)(group, message)  # refuses, as before, inside a running loop
 
 
 def push_notification(*, user_id: int, payload: dict[str, Any], unread: int) -> None:
