@@ -48,10 +48,122 @@ def session_cookie(client: Any) -> Any:
     return make
 
 
+def point_celery_at(broker_url: str) -> None:
+    """Make this process's celery app publish to `broker_url` from now on: close the pooled
+    connections and forget the producer pool that holds on to them (a closed pool left cached in
+    `app.amqp` fails every later publish with "Acquire on closed pool")."""
+    from concord.celery import app
+
+    app.pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    app.conf.broker_url = broker_url
+
+
+class PrivateRedis:
+    """A redis-server of this test's own (never the shared one), on a free port, without
+    persistence: `kill()` is a kill -9 that loses every key, `start()` brings it back on the
+    same port, empty, as after a crash."""
+
+    def __init__(self, directory: Any) -> None:
+        import socket
+
+        self.directory = directory
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: Any = None
+        self.starts = 0
+
+    def start(self, seconds: float = 30) -> None:
+        import subprocess
+        import time as _time
+
+        import redis
+
+        self.starts += 1
+        self.process = subprocess.Popen(  # noqa: S603 - a fixed binary and our own arguments
+            [
+                "/usr/bin/redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=open(self.directory / f"redis{self.starts}.log", "wb"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+        )
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+        deadline = _time.monotonic() + seconds
+        while _time.monotonic() < deadline:
+            try:
+                if client.ping():
+                    return
+            except redis.ConnectionError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(
+                        (self.directory / f"redis{self.starts}.log").read_text()
+                    ) from None
+        raise RuntimeError(f"redis-server on port {self.port} did not answer within {seconds} s")
+
+    def kill(self) -> None:
+        """kill -9: no shutdown, no save; the clients see their sockets reset."""
+        import signal
+
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def private_redis(tmp_path: Any, settings: Any) -> Iterator[PrivateRedis]:
+    """A private Redis (see PrivateRedis) that this process's celery app, channel layer and
+    settings.REDIS_URL (so `celery_worker_process`) point at for the test; restored afterwards."""
+    from channels.layers import channel_layers
+
+    from concord.celery import app
+    from notifications import dispatch
+
+    directory = tmp_path / "redis"
+    directory.mkdir()
+    server = PrivateRedis(directory)
+    server.start()
+    before = app.conf.broker_url
+    settings.REDIS_URL = server.url
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": server.url, "socket_timeout": 15}],
+                "prefix": "concord",
+            },
+        }
+    }
+    channel_layers.backends = {}
+    point_celery_at(server.url)
+    dispatch.reset_broker_state()
+    try:
+        yield server
+    finally:
+        point_celery_at(before)
+        channel_layers.backends = {}
+        dispatch.reset_broker_state()
+        if server.process is not None and server.process.poll() is None:
+            server.process.terminate()
+            server.process.wait(timeout=30)
+
+
 @pytest.fixture
 def celery_worker_process(tmp_path: Any, settings: Any) -> Iterator[Any]:
-    """start(**env) -> a real `celery worker` (prefork, one child) on this test's database and
-    Redis; stopped at the end of the test. Returns the Popen; the fixture waits for its ping."""
+    """start(beat=False, **env) -> a real `celery worker` (prefork, one child) on this test's
+    database and Redis, with beat embedded (`-B`, django-celery-beat's DatabaseScheduler) when
+    asked; stopped at the end of the test. Returns the Popen; the fixture waits for its ping."""
     import os
     import subprocess
     import sys
@@ -62,7 +174,7 @@ def celery_worker_process(tmp_path: Any, settings: Any) -> Iterator[Any]:
     started: list[subprocess.Popen[bytes]] = []
     db = settings.DATABASES["default"]
 
-    def start(**extra_env: str) -> subprocess.Popen[bytes]:
+    def start(*, beat: bool = False, **extra_env: str) -> subprocess.Popen[bytes]:
         env = {
             **os.environ,
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
@@ -93,6 +205,17 @@ def celery_worker_process(tmp_path: Any, settings: Any) -> Iterator[Any]:
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                *(
+                    [
+                        "-B",
+                        "--scheduler",
+                        "django_celery_beat.schedulers:DatabaseScheduler",
+                        "-s",
+                        str(tmp_path / f"beat{len(started)}"),
+                    ]
+                    if beat
+                    else []
+                ),
             ],
             env=env,
             stdout=open(tmp_path / f"worker{len(started)}.log", "wb"),  # noqa: SIM115
