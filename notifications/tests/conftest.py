@@ -49,15 +49,15 @@ def session_cookie(client: Any) -> Any:
 
 
 def point_celery_at(broker_url: str) -> None:
-    """Make this process's celery app publish to `broker_url` from now on: close the pooled
-    connections and forget the producer pool that holds on to them (a closed pool left cached in
-    `app.amqp` fails every later publish with "Acquire on closed pool")."""
+    """Make this process's celery app publish to `broker_url` from now on: forget its connection
+    pool and the producer pool that holds on to it. Nothing is closed: kombu keeps its pools in
+    a registry keyed by the connection's parameters, so a pool closed here would come back,
+    closed, the next time the same URL is used ("Acquire on closed pool")."""
     from concord.celery import app
 
-    app.pool.force_close_all()
+    app.conf.broker_url = broker_url
     app._pool = None
     app.amqp._producer_pool = None
-    app.conf.broker_url = broker_url
 
 
 class PrivateRedis:
