@@ -10,11 +10,12 @@ Messages carry references, kinds, states and links only.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Awaitable
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
 LIVE_OBJECT_TYPES = ("referral", "agreement", "return", "case", "action_item", "meeting")
@@ -43,16 +44,29 @@ def _run_on_thread_loop(awaitable: Awaitable[None]) -> None:
     loop.run_until_complete(awaitable)
 
 
+def _under_an_event_loop() -> bool:
+    """True in a thread that runs an event loop, or that sync_to_async runs for one (the ASGI
+    server, the embedded scheduler, async tests): there async_to_sync hands the call to that
+    loop, where an in-memory channel layer's consumers wait, so it must keep doing so."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        return True
+    outer = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    pid = getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None)
+    return outer is not None and pid == os.getpid() and outer.is_running()
+
+
 def _group_send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:  # the usual case: no loop runs in this (worker) thread
+    if _under_an_event_loop():
+        async_to_sync(layer.group_send)(group, message)
+    else:  # a celery worker's thread
         _run_on_thread_loop(layer.group_send(group, message))
-        return
-    async_to_sync(layer.group_send)(group, message)  # refuses, as before, inside a running loop
 
 
 def push_notification(*, user_id: int, payload: dict[str, Any], unread: int) -> None:
