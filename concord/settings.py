@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "concord.context_processors.concord",
+                "notifications.context_processors.unread_badge",
             ],
         },
     },
@@ -284,6 +285,10 @@ SPECTACULAR_SETTINGS = {
         "DeclineReasonEnum": "workflows.models.referrals.DeclineReason",
         "ReferralStateEnum": "workflows.models.referrals.ReferralState",
         "UrgencyEnum": "workflows.models.referrals.Urgency",
+        "CaseStatusEnum": "workflows.models.cases.CaseStatus",
+        "NotificationKindEnum": "notifications.models.Kind",
+        "NotificationDeliveryStatusEnum": "notifications.models.DeliveryStatus",
+        "NotificationEmailModeEnum": "notifications.models.EmailMode",
     },
 }
 

@@ -442,9 +442,27 @@ def webhooks_due(*, limit: int = 200) -> list[int]:
     )
 
 
+def _require_webhook_manager(*, organisation_id: int, actor: Any) -> None:
+    """Only the organisation's administrators and coordinators manage its webhooks."""
+    from django.core.exceptions import PermissionDenied
+
+    from .selectors import WEBHOOK_ROLES, user_organisation_ids
+
+    if organisation_id not in user_organisation_ids(user=actor, roles=WEBHOOK_ROLES):
+        raise PermissionDenied
+
+
+def _require_endpoint_url(url: str) -> None:
+    if not (url.startswith("https://") or (settings.DEBUG and url.startswith("http://"))):
+        raise ApplicationError(
+            "The endpoint must be an https:// URL.", fields={"url": ["https required"]}
+        )
+
+
 def webhook_subscription_create(
     *, organisation: Any, actor: Any, name: str, url: str, kinds: list[str]
 ) -> WebhookSubscription:
+    _require_webhook_manager(organisation_id=organisation.pk, actor=actor)
     unknown = sorted(set(kinds) - set(Kind.values))
     if unknown:
         raise ApplicationError(
@@ -454,10 +472,7 @@ def webhook_subscription_create(
         )
     if not kinds:
         raise ApplicationError("Choose at least one kind of event.", fields={"kinds": ["required"]})
-    if not (url.startswith("https://") or (settings.DEBUG and url.startswith("http://"))):
-        raise ApplicationError(
-            "The endpoint must be an https:// URL.", fields={"url": ["https required"]}
-        )
+    _require_endpoint_url(url)
     return WebhookSubscription.objects.create(
         organisation=organisation, name=name, url=url, kinds=sorted(set(kinds)), created_by=actor
     )
@@ -468,6 +483,9 @@ def webhook_subscription_update(
     *, subscription: WebhookSubscription, actor: Any, **changes: Any
 ) -> WebhookSubscription:
     subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    _require_webhook_manager(organisation_id=subscription.organisation_id, actor=actor)
+    if changes.get("url") is not None:
+        _require_endpoint_url(changes["url"])
     kinds = changes.get("kinds")
     if kinds is not None:
         unknown = sorted(set(kinds) - set(Kind.values))
@@ -485,6 +503,14 @@ def webhook_subscription_update(
         subscription.secret = new_webhook_secret()
     subscription.save()
     return subscription
+
+
+@transaction.atomic
+def webhook_subscription_delete(*, subscription: WebhookSubscription, actor: Any) -> None:
+    """Delete the subscription and its delivery history (pending deliveries are never sent)."""
+    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    _require_webhook_manager(organisation_id=subscription.organisation_id, actor=actor)
+    subscription.delete()
 
 
 # --- reading and preferences --------------------------------------------------------------------
