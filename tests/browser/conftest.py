@@ -8,7 +8,8 @@
         browser_login(page, live_url, user)          # real login form + real TOTP form
         page.goto(f"{live_url}/directory/")
 
-`page` is a desktop-sized tab (1280x900), `phone_page` a phone-sized one (390x844). Demo users
+The live server is daphne serving Concord's ASGI application (pages and websockets) in a thread
+of the test process (tests/browser/asgi_server.py). `page` is a desktop-sized tab (1280x900), `phone_page` a phone-sized one (390x844). Demo users
 sign in with the demo password, users from `make_member` with the factories' password; pass
 `password=` for anyone else. The TOTP code is computed from the user's confirmed device key.
 """
@@ -70,9 +71,24 @@ def phone_page(browser: Any) -> Iterator[Any]:
     )
 
 
+@pytest.fixture(scope="session")
+def asgi_live_server() -> Iterator[Any]:
+    """Concord's ASGI application (pages and `/ws/...` websockets) served by daphne in a thread
+    of this process for the whole session (see tests/browser/asgi_server.py)."""
+    from tests.browser.asgi_server import AsgiLiveServer
+
+    server = AsgiLiveServer()
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def live_url(live_server: Any) -> str:
-    return str(live_server.url)
+def live_url(asgi_live_server: Any, transactional_db: Any, settings: Any) -> str:
+    """The live server's URL. Pages and websockets are served over ASGI (daphne), as in
+    `make run`; what the test writes is committed, so the server sees it."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, asgi_live_server.host]
+    return str(asgi_live_server.url)
 
 
 @pytest.fixture(name="browser_login")
