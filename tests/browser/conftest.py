@@ -9,9 +9,10 @@
         page.goto(f"{live_url}/directory/")
 
 The live server is daphne serving Concord's ASGI application (pages and websockets) in a thread
-of the test process (tests/browser/asgi_server.py). `page` is a desktop-sized tab (1280x900), `phone_page` a phone-sized one (390x844). Demo users
-sign in with the demo password, users from `make_member` with the factories' password; pass
-`password=` for anyone else. The TOTP code is computed from the user's confirmed device key.
+of the test process (tests/browser/asgi_server.py). `page` is a desktop-sized tab (1280x900),
+`phone_page` a phone-sized one (390x844). Demo users sign in with the demo password, users from
+`make_member` with the factories' password; pass `password=` for anyone else. The TOTP code is
+computed from the user's confirmed device key.
 """
 
 from __future__ import annotations
