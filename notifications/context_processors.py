@@ -6,12 +6,15 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from concord.second_factor import second_factor_satisfied
+
 from . import selectors
 
 
 def unread_badge(request: HttpRequest) -> dict[str, Any]:
     user: Any = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not second_factor_satisfied(request, user):
+        # Signed out, or the second factor is still to be proved: no count, no live socket.
         return {}
 
     def count() -> int:
@@ -19,4 +22,4 @@ def unread_badge(request: HttpRequest) -> dict[str, Any]:
         # the API or redirects, that never render the header).
         return selectors.unread_count(user=user)
 
-    return {"notifications_unread": count}
+    return {"notifications_unread": count, "notifications_live": True}

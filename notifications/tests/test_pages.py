@@ -369,3 +369,11 @@ def test_pause_resume_rotate_delete(client, login, admin, org):
     assert act("nonsense").status_code == 404
     assert act("delete").status_code == 302
     assert not WebhookSubscription.objects.filter(pk=subscription.pk).exists()
+
+
+def test_no_badge_or_socket_before_the_second_factor(client, user):
+    make_notice(user)
+    client.force_login(user)  # password only: a case officer must still prove the second factor
+    page = client.get("/accounts/second-factor/").content.decode()
+    assert "notif-badge" not in page
+    assert "live.js" not in page
