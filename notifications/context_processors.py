@@ -6,15 +6,19 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from concord.second_factor import second_factor_satisfied
+from concord.second_factor import requires_second_factor
 
 from . import selectors
 
 
 def unread_badge(request: HttpRequest) -> dict[str, Any]:
     user: Any = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not second_factor_satisfied(request, user):
-        # Signed out, or the second factor is still to be proved: no count, no live socket.
+    if user is None or not user.is_authenticated:
+        return {}
+    verified = getattr(user, "is_verified", None)
+    if not (verified and verified()) and requires_second_factor(user):
+        # The second factor is still to be proved: no count, no live socket. (Asked only of the
+        # unverified, so a verified page pays no query for it.)
         return {}
 
     def count() -> int:

@@ -1,7 +1,8 @@
 """Two people, two browsers (issue 6): a police case officer refers a case to a shelter through the
 pages; the shelter's case officer, with the notification centre open, sees the unread badge and a
 toast appear without reloading. When the shelter then accepts, the referral page the police officer
-still has open refreshes itself to the new state."""
+still has open refreshes itself to the new state; when the officer has typed something there, a
+banner asks before reloading instead."""
 
 from __future__ import annotations
 
@@ -88,3 +89,72 @@ def test_a_submitted_referral_reaches_the_receivers_open_page_live(
         "document.querySelector('#referral-state').textContent.trim() === 'Accepted'"
     )
     assert Referral.objects.get(pk=referral.pk).state == "accepted"
+
+    # With unsaved input on the page, a change elsewhere asks before reloading.
+    page.wait_for_selector("body[data-live=open]")
+    page.fill("#sender-actions input[name=text]", "typed, not sent")
+    page.evaluate("window.__sameDocument = true")
+    shelter_page.click("text=Start providing services")
+    banner = page.locator("#live-banner")
+    banner.wait_for()
+    assert "changed to in progress" in banner.inner_text()
+    assert page.input_value("#sender-actions input[name=text]") == "typed, not sent"
+    assert page.evaluate("window.__sameDocument") is True
+
+
+@pytest.mark.browser
+def test_a_page_that_lost_its_socket_catches_up_on_reconnect(
+    page, live_url, make_org, make_member, tasks_in_process
+):
+    from workflows import services
+
+    police = make_org(kind="law_enforcement", country="TH", name="Police TH")
+    shelter = make_org(kind="ngo", country="TH", name="Shelter TH", services=["shelter"])
+    officer = make_member(police, Role.CASE_OFFICER)
+    shelter_officer = make_member(shelter, Role.CASE_OFFICER)
+    case = make_case(police, country="TH")
+    make_consent(case, organisations=[shelter])
+
+    # Every socket of this page goes through a route that the test can cut, as a network would,
+    # and that keeps what the server sent.
+    sockets: list[tuple[Any, Any]] = []
+    from_server: list[str] = []
+
+    def route(ws: Any) -> None:
+        server = ws.connect_to_server()
+
+        def relay(message: Any) -> None:
+            from_server.append(str(message))
+            ws.send(message)
+
+        server.on_message(relay)
+        sockets.append((ws, server))
+
+    page.route_web_socket("**/ws/notifications/", route)
+    browser_login(page, live_url, shelter_officer)
+    page.goto(f"{live_url}/notifications/")
+    page.wait_for_selector("body[data-live=open]")
+    page.evaluate("window.__sameDocument = true")
+    connected = len(sockets)
+
+    # The connection drops; a referral arrives while the page is not connected.
+    to_page, to_server = sockets[-1]
+    to_server.close()
+    to_page.close()
+    page.wait_for_selector("body[data-live=closed]")
+    referral = services.referral_submit(
+        referral=services.referral_create(
+            case=case, receiver=shelter, actor=officer, services=["shelter"], urgency="urgent"
+        ),
+        actor=officer,
+    )
+
+    # The page reconnects by itself, asks for what it missed after its cursor, and shows it.
+    toast = page.locator("#toasts .toast[role=status]", has_text=referral.reference)
+    toast.wait_for()
+    assert len(sockets) > connected
+    missed = [m for m in from_server if '"type": "missed"' in m]
+    assert missed, from_server
+    assert referral.reference in missed[-1]
+    assert page.inner_text("#notif-badge") == "1"
+    assert page.evaluate("window.__sameDocument") is True
