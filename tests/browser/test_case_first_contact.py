@@ -3,6 +3,7 @@ of exploitation, consent, the presumption of minority and of victim status, in a
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -38,8 +39,10 @@ def test_first_contact_registration_on_a_phone(phone_page, live_url, make_org, m
     page.get_by_label("Informed orally").check()
     page.get_by_label("Informed in writing").check()
     page.fill("input[name=consent_language]", "km")
-    page.get_by_role("button", name="Register — presume a victim").click()
-    page.wait_for_load_state()
+    # Wait for the navigation the POST causes (a bare wait_for_load_state can return before it
+    # starts, while the page that was already loaded still counts as loaded).
+    with page.expect_navigation(url=re.compile(r"/cases/\d+/$")):
+        page.get_by_role("button", name="Register — presume a victim").click()
     elapsed = time.monotonic() - started
 
     case = Case.objects.get()
