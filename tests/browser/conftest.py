@@ -73,9 +73,11 @@ def phone_page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def asgi_live_server() -> Iterator[Any]:
+def asgi_live_server(django_db_setup: Any) -> Iterator[Any]:
     """Concord's ASGI application (pages and `/ws/...` websockets) served by daphne in a thread
-    of this process for the whole session (see tests/browser/asgi_server.py)."""
+    of this process for the whole session (see tests/browser/asgi_server.py). It starts after
+    the test database exists and stops before it is dropped (open sockets' consumers may still
+    read it)."""
     from tests.browser.asgi_server import AsgiLiveServer
 
     server = AsgiLiveServer()
