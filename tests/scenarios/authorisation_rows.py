@@ -1421,7 +1421,146 @@ RETURNS = [
     api("return-board-csv", "get", "return-board/csv/", "none", expect=MINISTRIES_API),
 ]
 
-ROWS: list[Row] = [*COORDINATION, *WORK, *AGREEMENTS, *CASES, *REFERRALS, *RETURNS]
+# --- notifications ---------------------------------------------------------------------------
+# A notice is its recipient's only (the partner's case officer here): everyone else gets 404.
+NOTICE_OWNER = Expect(404, roles(404, case_officer=200), 404, API)
+NOTICE_OWNER_PAGE = Expect(404, roles(404, case_officer=302), 404, PAGE)
+# Webhook subscriptions: the organisation's admins and coordinators; anyone else: 404.
+WEBHOOK_ROLES_ONLY = roles(404, organisation_admin=200, coordinator=200)
+
+
+def hook_managers(ok: int, anonymous: int = API) -> Expect:
+    """The own organisation's subscription: its admins and coordinators; others 404."""
+    return Expect(roles(404, organisation_admin=ok, coordinator=ok), 404, 404, anonymous)
+
+
+NOTIFICATIONS = [
+    page("notifications", "get", "notifications/", "none", expect=PUBLIC_PAGE),
+    page(
+        "notification-read",
+        "post",
+        "notifications/{notice}/read/",
+        "none",
+        expect=NOTICE_OWNER_PAGE,
+    ),
+    page(
+        "notifications-read-all",
+        "post",
+        "notifications/read-all/",
+        "none",
+        expect=everyone(302, PAGE),
+    ),
+    page(
+        "notification-preferences", "get", "notifications/preferences/", "none", expect=PUBLIC_PAGE
+    ),
+    page(
+        "notification-preferences-save",
+        "post",
+        "notifications/preferences/",
+        "none",
+        expect=everyone(302, PAGE),
+        data={"agreement_signed": "digest"},
+    ),
+    page(
+        "webhooks",
+        "get",
+        "notifications/webhooks/",
+        "none",
+        expect=Expect(*[WEBHOOK_ROLES_ONLY] * 3, PAGE),
+    ),
+    page(
+        "webhook-create",
+        "post",
+        "notifications/webhooks/",
+        "none",
+        expect=Expect(*[WEBHOOK_ROLES_ONLY] * 3, PAGE),
+        data={"name": "x", "url": "https://hooks.example.org/x", "kinds": "agreement_signed"},
+    ),
+    page(
+        "webhook", "get", "notifications/webhooks/{hook}/", "none", expect=hook_managers(200, PAGE)
+    ),
+    page(
+        "webhook-action",
+        "post",
+        "notifications/webhooks/{hook}/pause/",
+        "none",
+        expect=hook_managers(302, PAGE),
+    ),
+    api("notifications", "get", "notifications/", "none", expect=PUBLIC_API),
+    api("notification", "get", "notifications/{notice}/", "none", expect=NOTICE_OWNER),
+    api("notification-read", "post", "notifications/{notice}/read/", "none", expect=NOTICE_OWNER),
+    api("notifications-read-all", "post", "notifications/read-all/", "none", expect=PUBLIC_API),
+    api(
+        "notifications-unread-count",
+        "get",
+        "notifications/unread-count/",
+        "none",
+        expect=PUBLIC_API,
+    ),
+    api("notification-preferences", "get", "notifications/preferences/", "none", expect=PUBLIC_API),
+    api(
+        "notification-preferences-put",
+        "put",
+        "notifications/preferences/",
+        "none",
+        expect=PUBLIC_API,
+        data={"agreement_signed": "digest"},
+    ),
+    api("webhooks", "get", "notifications/webhooks/", "none", expect=PUBLIC_API),
+    api(
+        "webhook-create",
+        "post",
+        "notifications/webhooks/",
+        "none",
+        expect=Expect(roles(400, organisation_admin=201, coordinator=201), 400, 400, API),
+        data={
+            "organisation": "{own_org}",
+            "name": "x",
+            "url": "https://hooks.example.org/x",
+            "kinds": ["agreement_signed"],
+        },
+    ),
+    api("webhook", "get", "notifications/webhooks/{hook}/", "none", expect=hook_managers(200)),
+    api(
+        "webhook-patch",
+        "patch",
+        "notifications/webhooks/{hook}/",
+        "none",
+        expect=hook_managers(200),
+        data={"is_active": False},
+    ),
+    api(
+        "webhook-delete",
+        "delete",
+        "notifications/webhooks/{hook}/",
+        "none",
+        expect=hook_managers(204),
+    ),
+    api(
+        "webhook-rotate",
+        "post",
+        "notifications/webhooks/{hook}/rotate-secret/",
+        "none",
+        expect=hook_managers(200),
+    ),
+    api(
+        "webhook-deliveries",
+        "get",
+        "notifications/webhooks/{hook}/deliveries/",
+        "none",
+        expect=hook_managers(200),
+    ),
+]
+
+ROWS: list[Row] = [
+    *COORDINATION,
+    *WORK,
+    *AGREEMENTS,
+    *CASES,
+    *REFERRALS,
+    *RETURNS,
+    *NOTIFICATIONS,
+]
 
 # Routes with no row, and why (everything else must have one: test_every_route_has_a_row).
 ALLOWED_WITHOUT_ROW = {

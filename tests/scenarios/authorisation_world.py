@@ -248,6 +248,23 @@ def build_world() -> World:
         membership=membership.pk,
         year=timezone.localdate().year,
     )
+    # Notifications: a notice of the partner's case officer (the referral it received), and a
+    # webhook subscription of the own organisation.
+    from notifications.models import Kind, Notification
+    from notifications.services import webhook_subscription_create
+
+    notice = Notification.objects.filter(
+        recipient=users[("partner", Role.CASE_OFFICER)], kind=Kind.REFERRAL_SUBMITTED
+    ).first()
+    assert notice is not None, "submitting a referral notifies the receiver's case officers"
+    hook = webhook_subscription_create(
+        organisation=own,
+        actor=users[("own", Role.ORG_ADMIN)],
+        name="case system",
+        url="https://hooks.example.org/concord",
+        kinds=[Kind.REFERRAL_ACCEPTED],
+    )
+    world.ids.update(notice=notice.pk, hook=hook.pk)
     return world
 
 
