@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "concord.validation.UnstorableCharactersMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "concord.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -258,7 +259,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "concord.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Parsers that refuse what PostgreSQL cannot store (NUL, lone surrogates), naming the field.
+    "DEFAULT_PARSER_CLASSES": [
+        "concord.validation.JSONParser",
+        "concord.validation.FormParser",
+        "concord.validation.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "concord.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "concord.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

@@ -15,7 +15,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -217,7 +216,6 @@ class ActionItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     serializer_class = s.ActionItemSerializer
     filterset_fields = ["body", "owner", "state", "measure"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> Any:
         return action_items_visible_to(user=self.request.user).order_by("due_on", "id")
@@ -378,7 +376,6 @@ class PlanMeasureViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 class MeasureIndicatorViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.MeasureIndicatorSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> Any:
         plans = plans_visible_to(user=self.request.user).values("pk")
