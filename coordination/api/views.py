@@ -98,6 +98,7 @@ ORGANISATION_FILTERS = [
 
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganisationListSerializer
+    paginated_actions = ("memberships",)  # for the schema (concord.api_schema.AutoSchema)
 
     def get_queryset(self) -> Any:
         if self.action != "list":
