@@ -21,6 +21,7 @@ from django_fsm import can_proceed
 
 from concord.errors import ApplicationError, Conflict, GuardFailed
 from concord.events import record_event
+from concord.validation import within_length
 from coordination.models import (
     ActionItem,
     ActionItemEvent,
@@ -146,11 +147,18 @@ def meeting_schedule(
             _("Give a place or a call link."),
             fields={"place": [_("Give a place or a call link.")]},
         )
+    title = within_length(Meeting, "title", title)
+    place = within_length(Meeting, "place", (place or "").strip())
+    items = [
+        within_length(AgendaItem, "title", a.strip(), field="agenda")
+        for a in (agenda or [])
+        if a.strip()
+    ]
     meeting = Meeting.objects.create(
-        body=body, title=title, starts_at=starts_at, place=place.strip(), call_link=call_link
+        body=body, title=title, starts_at=starts_at, place=place, call_link=call_link
     )
-    for pos, item in enumerate(a for a in (agenda or []) if a.strip()):
-        AgendaItem.objects.create(meeting=meeting, position=pos + 1, title=item.strip())
+    for pos, item in enumerate(items):
+        AgendaItem.objects.create(meeting=meeting, position=pos + 1, title=item)
     event = record_event(
         MeetingEvent, meeting=meeting, actor=actor, transition="schedule", to_state=meeting.state
     )
@@ -167,7 +175,7 @@ def agenda_item_add(*, meeting: Meeting, title: str, notes: str = "", actor: Any
     meeting = _lock_meeting(meeting)
     _require_secretariat(actor, meeting.body_id)
     guards.guard_agenda_editable(meeting)
-    title = _required_text(title, "title")
+    title = within_length(AgendaItem, "title", _required_text(title, "title"))
     last = meeting.agenda_items.aggregate(m=Max("position"))["m"] or 0
     return AgendaItem.objects.create(meeting=meeting, position=last + 1, title=title, notes=notes)
 

@@ -154,9 +154,11 @@ class MeetingCreateSerializer(serializers.Serializer):
     body = serializers.PrimaryKeyRelatedField(queryset=CoordinationBody.objects.all())
     title = serializers.CharField(max_length=200)
     starts_at = serializers.DateTimeField()
-    place = serializers.CharField(required=False, allow_blank=True, default="")
-    call_link = serializers.URLField(required=False, allow_blank=True, default="")
-    agenda = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    call_link = serializers.URLField(required=False, allow_blank=True, default="", max_length=200)
+    agenda = serializers.ListField(
+        child=serializers.CharField(max_length=300), required=False, default=list
+    )
 
 
 class StrictPatchSerializer(serializers.Serializer):
@@ -218,7 +220,9 @@ class PlanReviewNotesSerializer(serializers.Serializer):
 
 
 class ActionItemCompleteSerializer(serializers.Serializer):
-    evidence_link = serializers.URLField(required=False, allow_blank=True, default="")
+    evidence_link = serializers.URLField(
+        required=False, allow_blank=True, default="", max_length=200
+    )
     evidence_file = serializers.FileField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -268,7 +272,9 @@ class ProgressReportCreateSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=2)
     reported_on = serializers.DateField()
     narrative = serializers.CharField(required=False, allow_blank=True, default="")
-    evidence_link = serializers.URLField(required=False, allow_blank=True, default="")
+    evidence_link = serializers.URLField(
+        required=False, allow_blank=True, default="", max_length=200
+    )
     evidence_file = serializers.FileField(required=False, allow_null=True, default=None)
 
 
