@@ -120,6 +120,8 @@ def case_register_view(request: HttpRequest) -> HttpResponse:
         request,
         "workflows/case_register.html",
         {"form": form, "checklist": indicator_checklist()},
+        # a refused registration is bad input (and says which field), not a fresh form
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -456,10 +456,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 raise PermissionDenied("Say for which organisation you register the case.")
             owner_id = ids[0]
         owner = _org(owner_id, "owner")
-        indicator_codes = data.pop("indicators", [])
-        case = services.case_register(owner=owner, actor=request.user, **data)
-        if indicator_codes:
-            services.indicators_observe(case=case, actor=request.user, codes=indicator_codes)
+        # One service, one transaction: an unknown indicator leaves no case behind.
+        case = services.case_register_at_first_contact(
+            owner=owner,
+            actor=request.user,
+            identifying=data.pop("identifying", None),
+            presume=data.pop("presume", False),
+            indicator_codes=data.pop("indicators", []),
+            facts=data,
+        )
         return Response(CaseSummarySerializer(case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: CaseDetailsSerializer, **ERRORS})
