@@ -88,7 +88,7 @@ class MultiPartParser(parsers.MultiPartParser):
         result = super().parse(stream, media_type, parser_context)
         reject_unstorable(_querydict_items(result.data))
         for name, upload in result.files.items():
-            if _UNSTORABLE.search(upload.name or ""):
+            if _UNSTORABLE.search(str(getattr(upload, "name", "") or "")):
                 raise ValidationError({name: [unstorable_message()]})
         return result
 
