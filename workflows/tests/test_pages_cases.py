@@ -77,7 +77,7 @@ def test_registration_refusal_shows_the_rule_and_changes_nothing(world):
             "presume": "0",
         },
     )
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert "orally and in writing" in r.content.decode()
     assert Case.objects.count() == 1
 
