@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, routers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -140,3 +140,24 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     return {
         code: OpenApiResponse(ApiErrorSerializer, description=_ERROR_TEXT[code]) for code in codes
     }
+
+
+class _IntegerLookupMixin:
+    """Object paths take an integer key unless the viewset says otherwise (lookup_value_regex),
+    so `/api/cases/abc/` is a 404 at URL resolution instead of a lookup that fails inside a
+    view (`int('abc')`) as a server error."""
+
+    def get_lookup_regex(self, viewset: Any, lookup_prefix: str = "") -> str:
+        lookup_field = getattr(viewset, "lookup_field", "pk")
+        if lookup_field in ("pk", "id") and not hasattr(viewset, "lookup_value_regex"):
+            lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
+            return f"(?P<{lookup_prefix}{lookup_url_kwarg}>[0-9]+)"
+        return super().get_lookup_regex(viewset, lookup_prefix)  # type: ignore[misc]
+
+
+class Router(_IntegerLookupMixin, routers.SimpleRouter):
+    """Every app's API router (see _IntegerLookupMixin)."""
+
+
+class DefaultRouter(_IntegerLookupMixin, routers.DefaultRouter):
+    """A router with an API root view (see _IntegerLookupMixin)."""

@@ -1,6 +1,6 @@
 """API routes of agreements (namespace "api")."""
 
-from rest_framework.routers import SimpleRouter
+from concord.api import Router as SimpleRouter
 
 from .views import AgreementViewSet, TemplateViewSet
 

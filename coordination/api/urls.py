@@ -1,7 +1,8 @@
 """API routes of coordination (namespace "api")."""
 
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
+
+from concord.api import Router as SimpleRouter
 
 from .views import (
     CoordinationBodyViewSet,

@@ -1,7 +1,8 @@
 """API routes of workflows (namespace "api"). Each part registers its viewsets here."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
+
+from concord.api import Router as SimpleRouter
 
 from .cases import CaseViewSet, IndicatorViewSet
 from .referrals import CaseTransferLeadView, ReferralViewSet

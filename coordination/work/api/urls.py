@@ -1,7 +1,8 @@
 """API routes of the working side of coordination bodies (included by coordination/api/urls.py)."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+
+from concord.api import DefaultRouter
 
 from . import views
 
