@@ -296,6 +296,7 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "notifications.models.Kind",
         "NotificationDeliveryStatusEnum": "notifications.models.DeliveryStatus",
         "NotificationEmailModeEnum": "notifications.models.EmailMode",
+        "ReturnServiceStatusEnum": "workflows.models.returns.ServiceStatus",
     },
 }
 

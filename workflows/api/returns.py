@@ -180,15 +180,10 @@ class ReturnProcedureViewSet(viewsets.GenericViewSet):
 
 
 def _make_action(name: str) -> Any:
+    from rest_framework.decorators import action as drf_action
+
     action = return_actions.ACTIONS[name]
 
-    @extend_schema(
-        operation_id=f"returns_{name.replace('-', '_')}",
-        summary=str(action.label),
-        request=action.serializer,
-        responses={200: ReturnDetailSerializer, **ERRORS},
-        tags=["returns"],
-    )
     def view(self: Any, request: Request, pk: str | None = None) -> Response:
         procedure = return_get_visible(user=request.user, pk=pk or "")
         return_actions.run_action(name, procedure=procedure, actor=request.user, data=request.data)
@@ -196,9 +191,15 @@ def _make_action(name: str) -> Any:
         return Response(_detail(request, procedure))
 
     view.__name__ = name.replace("-", "_")
-    from rest_framework.decorators import action as drf_action
-
-    return drf_action(detail=True, methods=["post"], url_path=name)(view)
+    # extend_schema goes on the action (outside @action): inside it, drf-spectacular never saw
+    # it, and the schema lacked the 409 every refused transition answers.
+    return extend_schema(
+        operation_id=f"returns_{name.replace('-', '_')}",
+        summary=str(action.label),
+        request=action.serializer,
+        responses={200: ReturnDetailSerializer, **ERRORS},
+        tags=["returns"],
+    )(drf_action(detail=True, methods=["post"], url_path=name)(view))
 
 
 for _name in return_actions.ACTIONS:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from coordination.models import Country, Organisation
@@ -30,10 +31,12 @@ def _orgs() -> Any:
     return Organisation.objects.filter(is_active=True)
 
 
+@extend_schema_serializer(component_name="ReturnReason")
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+@extend_schema_serializer(component_name="ReturnGrounds")
 class GroundsSerializer(serializers.Serializer):
     grounds = serializers.CharField(help_text="Written grounds (required).")
 
@@ -50,6 +53,7 @@ class AlternativeSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(component_name="ReturnConsent")
 class ConsentSerializer(serializers.Serializer):
     language = serializers.CharField(allow_blank=True)
     informed_orally = serializers.BooleanField(default=False)
