@@ -226,6 +226,8 @@ schema = schemathesis.openapi.from_dict(
     ),
 )
 schema.app = _InTestTransaction()
+if os.environ.get("CONCORD_FUZZ_PATHS"):  # a regex, to replay some operations while working
+    schema = schema.include(path_regex=os.environ["CONCORD_FUZZ_PATHS"])
 load_all_checks()
 CHECKS = [
     not_a_server_error,
