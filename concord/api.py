@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
+from django.db.models import IntegerField
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -149,7 +150,15 @@ class _IntegerLookupMixin:
 
     def get_lookup_regex(self, viewset: Any, lookup_prefix: str = "") -> str:
         lookup_field = getattr(viewset, "lookup_field", "pk")
-        if lookup_field in ("pk", "id") and not hasattr(viewset, "lookup_value_regex"):
+        model = getattr(getattr(viewset, "queryset", None), "model", None) or getattr(
+            getattr(getattr(viewset, "serializer_class", None), "Meta", None), "model", None
+        )
+        integer_key = model is None or isinstance(model._meta.pk, IntegerField)
+        if (
+            integer_key
+            and lookup_field in ("pk", "id")
+            and not hasattr(viewset, "lookup_value_regex")
+        ):
             lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
             return f"(?P<{lookup_prefix}{lookup_url_kwarg}>[0-9]+)"
         return super().get_lookup_regex(viewset, lookup_prefix)  # type: ignore[misc]
