@@ -10,6 +10,7 @@ Messages carry references, kinds, states and links only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from collections.abc import Awaitable
@@ -48,11 +49,8 @@ def _under_an_event_loop() -> bool:
     """True in a thread that runs an event loop, or that sync_to_async runs for one (the ASGI
     server, the embedded scheduler, async tests): there async_to_sync hands the call to that
     loop, where an in-memory channel layer's consumers wait, so it must keep doing so."""
-    try:
+    with contextlib.suppress(RuntimeError):  # RuntimeError: no loop runs in this thread
         asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    else:
         return True
     outer = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
     pid = getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None)
