@@ -27,10 +27,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from concord.errors import ApplicationError
 from coordination.models import Membership
@@ -48,6 +50,7 @@ from .models import (
     WebhookSubscription,
 )
 from .registry import URGENT_KINDS, Rule, Subject
+from .selectors import WEBHOOK_ROLES
 
 logger = logging.getLogger(__name__)
 
@@ -449,9 +452,32 @@ def _require_endpoint_url(url: str) -> None:
         )
 
 
+def _require_webhook_manager(*, actor: Any, organisation_id: int) -> None:
+    """Only the organisation's admins and coordinators manage its webhook subscriptions (the
+    same rule as `selectors.webhook_subscriptions_visible_to`); there is no system actor here."""
+    manages = (
+        actor is not None
+        and getattr(actor, "is_authenticated", False)
+        and Membership.objects.filter(
+            user_id=actor.pk,
+            organisation_id=organisation_id,
+            is_active=True,
+            role__in=WEBHOOK_ROLES,
+        ).exists()
+    )
+    if not manages:
+        raise PermissionDenied(
+            _("Only the organisation's admins and coordinators manage its webhook subscriptions.")
+        )
+
+
+@transaction.atomic
 def webhook_subscription_create(
     *, organisation: Any, actor: Any, name: str, url: str, kinds: list[str]
 ) -> WebhookSubscription:
+    """Create a subscription of `organisation` to `kinds`. PermissionDenied unless the actor is
+    one of its admins or coordinators; ApplicationError for unknown kinds or a non-https URL."""
+    _require_webhook_manager(actor=actor, organisation_id=organisation.pk)
     unknown = sorted(set(kinds) - set(Kind.values))
     if unknown:
         raise ApplicationError(
@@ -471,7 +497,11 @@ def webhook_subscription_create(
 def webhook_subscription_update(
     *, subscription: WebhookSubscription, actor: Any, **changes: Any
 ) -> WebhookSubscription:
+    """Change the name, URL, kinds or `is_active` (pause/resume), or replace the signing secret
+    (`rotate_secret=True`). PermissionDenied unless the actor is one of the organisation's
+    admins or coordinators."""
     subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    _require_webhook_manager(actor=actor, organisation_id=subscription.organisation_id)
     if changes.get("url") is not None:
         _require_endpoint_url(changes["url"])
     kinds = changes.get("kinds")
@@ -496,9 +526,9 @@ def webhook_subscription_update(
 @transaction.atomic
 def webhook_subscription_delete(*, subscription: WebhookSubscription, actor: Any) -> None:
     """Delete the subscription and its delivery history (pending deliveries are never sent).
-    Who may: the pages and the API reach a subscription only through
-    `selectors.webhook_subscriptions_visible_to` (its organisation's admins and coordinators)."""
+    PermissionDenied unless the actor is one of the organisation's admins or coordinators."""
     subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    _require_webhook_manager(actor=actor, organisation_id=subscription.organisation_id)
     subscription.delete()
 
 

@@ -113,7 +113,7 @@ def test_no_identifying_detail_reaches_notices_emails_or_webhooks(
     world = referral_world()
     webhook_subscription_create(
         organisation=world["sender"],
-        actor=world["officer"],
+        actor=make_member_user(world["sender"], Role.ORG_ADMIN),
         name="case system",
         url="https://cases.example.org/hook",
         kinds=list(Kind.values),

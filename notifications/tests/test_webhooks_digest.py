@@ -18,6 +18,8 @@ from django.core import mail
 from django.utils import timezone
 
 from concord.errors import ApplicationError
+from coordination.models import Role
+from coordination.tests.factories import make_member_user
 from notifications import services
 from notifications.models import (
     Channel,
@@ -77,7 +79,7 @@ def world(settings):
 def subscribe(world, url, kinds=(Kind.REFERRAL_SUBMITTED,)):
     return services.webhook_subscription_create(
         organisation=world["shelter"],
-        actor=world["shelter_officer"],
+        actor=make_member_user(world["shelter"], Role.ORG_ADMIN),
         name="shelter case system",
         url=url,
         kinds=list(kinds),
@@ -123,7 +125,7 @@ def test_only_the_kinds_chosen_and_only_for_the_subscribing_organisations_object
     subscribe(world, receiver.url, kinds=[Kind.REFERRAL_WITHDRAWN])
     services.webhook_subscription_create(
         organisation=world["stranger_org"],
-        actor=None,
+        actor=make_member_user(world["stranger_org"], Role.COORDINATOR),
         name="unrelated",
         url=receiver.url,
         kinds=[Kind.REFERRAL_SUBMITTED],
