@@ -601,3 +601,177 @@ def test_api_object_key_that_is_not_a_number_is_a_404(world, client, login, path
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     assert _snapshot(world) == before
+
+
+# --- form posts that are not UTF-8 ---------------------------------------------------------------
+# Django decodes form posts with errors="replace": without the checks in concord.validation these
+# would be stored as "Caf\ufffd". A JSON body that is not UTF-8 is a parse error (above).
+
+BOUNDARY = "concord-hostile-boundary"
+
+
+def _multipart(fields: list[tuple[bytes, bytes]], files: list[tuple[bytes, bytes, bytes]]) -> bytes:
+    """A multipart body built by hand, so that its bytes can be anything a client sends."""
+    parts = [
+        b'--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+        % (BOUNDARY.encode(), name, value)
+        for name, value in fields
+    ]
+    parts += [
+        b'--%s\r\nContent-Disposition: form-data; name="%s"; filename="%s"\r\n'
+        b"Content-Type: application/pdf\r\n\r\n%s\r\n" % (BOUNDARY.encode(), name, filename, data)
+        for name, filename, data in files
+    ]
+    return b"".join(parts) + b"--%s--\r\n" % BOUNDARY.encode()
+
+
+def _post_raw(client: Any, url: str, body: bytes, fmt: str) -> Any:
+    if fmt == "urlencoded":
+        return client.post(url, body, content_type="application/x-www-form-urlencoded")
+    return client.post(url, body, content_type=f"multipart/form-data; boundary={BOUNDARY}")
+
+
+PDF = b"%PDF-1.4\nminutes\n"
+
+# (id, who, url, format, body, the field the error must name)
+RawRow = tuple[str, str, Callable[[World], str], str, Callable[[World], bytes], str]
+NOT_UTF8_PAGE_ROWS: list[RawRow] = [
+    (
+        "meeting title percent-encoded latin-1",
+        "coordinator",
+        lambda w: f"/work/bodies/{w.body.pk}/meetings/new/",
+        "urlencoded",
+        lambda w: b"title=Caf%E9&starts_at=2030-01-01T10%3A00&place=Bangkok",
+        "title",
+    ),
+    (
+        "meeting place as raw latin-1 bytes",
+        "coordinator",
+        lambda w: f"/work/bodies/{w.body.pk}/meetings/new/",
+        "urlencoded",
+        lambda w: b"title=Extra&starts_at=2030-01-01T10%3A00&place=Caf\xe9",
+        "place",
+    ),
+    (
+        "meeting agenda with an encoded surrogate",
+        "coordinator",
+        lambda w: f"/work/bodies/{w.body.pk}/meetings/new/",
+        "urlencoded",
+        lambda w: b"title=Extra&starts_at=2030-01-01T10%3A00&place=Bangkok&agenda=%ED%A0%80",
+        "agenda",
+    ),
+    (
+        "case name in a multipart form",
+        "officer",
+        lambda w: "/cases/new/",
+        "multipart",
+        lambda w: _multipart(
+            [
+                (b"owner", str(w.police.pk).encode()),
+                (b"given_names", b"So\xffkha"),
+                (b"gender", b"Female"),
+                (b"minor_status", b"adult"),
+                (b"age_band", b"unknown"),
+            ],
+            [],
+        ),
+        "given_names",
+    ),
+    (
+        "evidence note beside a file",
+        "coordinator",
+        lambda w: f"/work/items/{w.item.pk}/complete/",
+        "multipart",
+        lambda w: _multipart([(b"note", b"Caf\xe9")], [(b"evidence_file", b"minutes.pdf", PDF)]),
+        "note",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "fmt", "body", "field"),
+    [pytest.param(*row[1:], id=row[0]) for row in NOT_UTF8_PAGE_ROWS],
+)
+def test_pages_refuse_form_fields_that_are_not_utf8_naming_them(
+    world, client, login, who, url, fmt, body, field
+):
+    login(_users(world)[who])
+    before = _snapshot(world)
+    response = _post_raw(client, url(world), body(world), fmt)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert f"{field}: This is not valid UTF-8 text." in text, text[:2000]
+    assert "\ufffd" not in text
+    assert _snapshot(world) == before
+
+
+NOT_UTF8_API_ROWS: list[RawRow] = [
+    (
+        "meeting title percent-encoded latin-1",
+        "coordinator",
+        lambda w: "/api/meetings/",
+        "urlencoded",
+        lambda w: b"body=%d&title=Caf%%E9&starts_at=2030-01-01T10%%3A00Z&place=Bangkok" % w.body.pk,
+        "title",
+    ),
+    (
+        "evidence note in a multipart form",
+        "coordinator",
+        lambda w: f"/api/action-items/{w.item.pk}/complete/",
+        "multipart",
+        lambda w: _multipart(
+            [(b"evidence_link", b"https://example.org/report"), (b"note", b"Caf\xe9")], []
+        ),
+        "note",
+    ),
+    (
+        "agenda item title as raw latin-1 bytes",
+        "coordinator",
+        lambda w: f"/api/meetings/{w.meeting.pk}/agenda-items/",
+        "urlencoded",
+        lambda w: b"title=Caf\xe9",
+        "title",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "fmt", "body", "field"),
+    [pytest.param(*row[1:], id=row[0]) for row in NOT_UTF8_API_ROWS],
+)
+def test_api_refuses_form_fields_that_are_not_utf8_naming_them(
+    world, client, login, who, url, fmt, body, field
+):
+    login(_users(world)[who])
+    before = _snapshot(world)
+    response = _post_raw(client, url(world), body(world), fmt)
+    assert response.status_code == 400, response.content[:500]
+    assert response.json()["fields"] == {field: ["This is not valid UTF-8 text."]}
+    assert _snapshot(world) == before
+
+
+def test_form_posts_in_utf8_keep_every_character_a_replacement_character_included(
+    world, client, login
+):
+    login(world.coordinator)
+    title = "Café \ufffd ខ្មែរ"
+    body = (
+        b"title=Caf%C3%A9+%EF%BF%BD+"
+        + "ខ្មែរ".encode()
+        + b"&starts_at=2030-01-01T10%3A00&place=Bangkok"
+    )
+    response = _post_raw(client, f"/work/bodies/{world.body.pk}/meetings/new/", body, "urlencoded")
+    assert response.status_code == 302, response.content[:2000]
+    assert Meeting.objects.filter(title=title).exists()
+    multipart = _multipart(
+        [
+            (b"body", str(world.body.pk).encode()),
+            (b"title", "Réunion".encode()),
+            (b"starts_at", b"2030-02-01T10:00:00Z"),
+            (b"place", b"Phnom Penh"),
+        ],
+        [],
+    )
+    response = _post_raw(client, "/api/meetings/", multipart, "multipart")
+    assert response.status_code == 201, response.content[:500]
+    assert Meeting.objects.filter(title="Réunion").exists()
