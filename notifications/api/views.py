@@ -242,6 +242,7 @@ class WebhookSubscriptionViewSet(
     queryset = WebhookSubscription.objects.none()
     lookup_value_regex = r"\d+"
     filter_backends: list[Any] = []
+    paginated_actions = ("deliveries",)  # for the schema (concord.api_schema.AutoSchema)
 
     def get_queryset(self) -> QuerySet[WebhookSubscription]:
         if getattr(self, "swagger_fake_view", False):
