@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import InvalidPage
 from django.db import InterfaceError, OperationalError
 from django.db.models import IntegerField
 from django.http import Http404
@@ -19,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import ApplicationError
+from .paging import CappedCountPaginator
 
 logger = logging.getLogger("concord.api")
 
@@ -26,6 +28,61 @@ logger = logging.getLogger("concord.api")
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class CappedCountPagination(Pagination):
+    """Page-number pagination for lists that grow without bound: `count` is exact up to 1,000
+    (settings.CONCORD_LIST_COUNT_CAP) rows past the start of the page asked for, and a lower
+    bound beyond, which `count_capped` says (concord.paging). `next` and `previous` work as
+    everywhere else."""
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        self.request = request
+        page_size = self.get_page_size(request)
+        if not page_size:
+            return None
+        number = request.query_params.get(self.page_query_param) or 1
+        paginator = CappedCountPaginator(queryset, page_size, number=number)
+        self.capped_paginator = paginator
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise exceptions.NotFound(
+                self.invalid_page_message.format(page_number=page_number, message=str(exc))
+            ) from exc
+        return list(self.page)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(
+            {
+                "count": self.capped_paginator.count,
+                "count_capped": self.capped_paginator.count_capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["required"] = ["count", "count_capped", "results"]
+        paginated["properties"]["count"] = {
+            "type": "integer",
+            "example": 123,
+            "description": "The number of rows, exact up to 1,000 rows past the start of this "
+            "page; when `count_capped` is true there are more, and `count` is that lower bound "
+            "(the next pages count further).",
+        }
+        paginated["properties"] = {
+            "count": paginated["properties"]["count"],
+            "count_capped": {
+                "type": "boolean",
+                "description": "True when `count` is a lower bound (more rows follow).",
+            },
+            **{k: v for k, v in paginated["properties"].items() if k != "count"},
+        }
+        return paginated
 
 
 def _fields_from(detail: Any) -> dict[str, list[str]]:

@@ -14,6 +14,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from concord.api import CappedCountPagination
 from concord.errors import ApplicationError
 from coordination.models import Organisation
 
@@ -133,6 +134,8 @@ class ReferralViewSet(viewsets.GenericViewSet):
 
     serializer_class = ReferralSerializer
     queryset = Referral.objects.none()
+    # An inbox grows with the years: its count stops 1,000 rows past the page (concord.paging).
+    pagination_class = CappedCountPagination
 
     def _referral(self) -> Referral:
         try:
@@ -157,7 +160,11 @@ class ReferralViewSet(viewsets.GenericViewSet):
         responses={200: ReferralSerializer(many=True), **{k: ERRORS[k] for k in (400, 403)}},
     )
     def list(self, request: Request) -> Response:
-        """Inbox (default) or outbox, soonest deadline first; a fixed number of queries."""
+        """Inbox (default) or outbox, soonest deadline first; a fixed number of queries.
+
+        `count` is exact up to 1,000 referrals past the start of the page and a lower bound
+        beyond, with `count_capped` true: counting a whole inbox of a busy organisation is the
+        one cost of this list that grows with the data."""
         box = request.query_params.get("box", Box.INBOX)
         state = request.query_params.get("state") or None
         urgency = request.query_params.get("urgency") or None

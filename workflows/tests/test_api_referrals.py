@@ -190,6 +190,65 @@ def test_inbox_api_query_count_is_fixed(world, login, django_assert_max_num_quer
             assert len(client.get("/api/referrals/").json()["results"]) == n
 
 
+def test_inbox_counts_stop_a_fixed_number_of_rows_past_the_page(
+    world, login, settings, django_assert_max_num_queries
+):
+    """The inbox's count looks at most CONCORD_LIST_COUNT_CAP rows past the page asked for
+    (1,000 in production, 3 here): beyond, the list says "3+" and Next still leads on."""
+    settings.CONCORD_LIST_COUNT_CAP = 3
+    for _ in range(8):
+        _submitted(world)
+    client = login(world["users"][("receiver", "case_officer")])
+    seen = []
+    expected = [(3, True), (5, True), (7, True), (8, False)]  # (count, capped) on pages 1 to 4
+    url = "/api/referrals/?page_size=2"
+    for count, capped in expected:
+        with django_assert_max_num_queries(8):
+            body = client.get(url).json()
+        assert (body["count"], body["count_capped"]) == (count, capped)
+        seen += [r["id"] for r in body["results"]]
+        url = body["next"]
+    assert url is None
+    assert sorted(seen) == sorted(Referral.objects.values_list("pk", flat=True))
+    assert len(seen) == 8
+    # Past the end: the last page there is, as everywhere in the API.
+    assert client.get("/api/referrals/?page_size=2&page=9").status_code == 404
+
+    # A page holds 50: it is counted whole whatever the cap.
+    assert "8 referrals" in client.get("/referrals/").content.decode()
+
+
+def test_inbox_page_query_count_is_fixed(world, login, django_assert_max_num_queries):
+    client = login(world["users"][("receiver", "case_officer")])
+    for n in (1, 8):
+        while Referral.objects.count() < n:
+            _submitted(world)
+        # 3 for the list (organisations, capped count, rows), 5 for the page's frame (session,
+        # user, device, second-factor policy, the unread badge); the same bound at 1 and 8
+        with django_assert_max_num_queries(8):
+            page = client.get("/referrals/").content.decode()
+        assert page.count('<td data-label="Referral">') == n
+
+
+def test_inbox_page_shows_a_capped_count_and_pages_on(world, login, settings):
+    settings.CONCORD_LIST_COUNT_CAP = 60
+    for _ in range(51):
+        _submitted(world)
+    client = login(world["users"][("receiver", "case_officer")])
+    first = client.get("/referrals/").content.decode()
+    assert "51 referrals" in first
+    assert "Page 1 of 2<" in first
+    settings.CONCORD_LIST_COUNT_CAP = 10  # below the page size: the page itself is counted
+    first = client.get("/referrals/").content.decode()
+    assert "50+ referrals" in first
+    assert "Page 1 of 2+" in first
+    assert "?page=2&state=" in first  # Next: there are more rows than counted
+    second = client.get("/referrals/?page=2").content.decode()
+    assert "51 referrals" in second  # counted from row 51 on: exact again
+    assert "Page 2 of 2<" in second
+    assert second.count('<td data-label="Referral">') == 1  # the 51st
+
+
 def test_pages_refer_then_accept_and_messages_on_refusal(world, login, make_org):
     sender_client = login(world["users"][("sender", "case_officer")])
     page = sender_client.get(f"/cases/{world['case'].pk}/")
