@@ -56,10 +56,11 @@ def _keep_reference_data(item: Any) -> None:
 
 
 _SERIALIZED: dict[str, str] = {}
+_DB_BLOCKER: list[Any] = []
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Keep the serialised reference data (see _keep_reference_data) where every context finds it.
 
     Django keeps it on the connection object, but a test that runs Playwright's sync API (an event
@@ -68,10 +69,34 @@ def django_db_setup(django_db_setup: Any) -> None:
     """
     from django.db import connections
 
+    _DB_BLOCKER.append(django_db_blocker)
     for alias in connections:
         contents = getattr(connections[alias], "_test_serialized_contents", None)
         if contents is not None:
             _SERIALIZED[alias] = contents
+
+
+def _flushes(item: Any) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: Any, nextitem: Any) -> Any:
+    """A transactional test ends by flushing every table. pytest-django runs such tests after the
+    others, but under pytest-xdist (`make test` runs several processes) a process may be handed
+    plain database tests after one; those run inside a transaction on whatever the database holds,
+    so the reference data is put back here, committed, once, before the next such test."""
+    result = yield
+    if _flushes(item) and nextitem is not None and not _flushes(nextitem) and _SERIALIZED:
+        from django.contrib.contenttypes.models import ContentType
+        from django.db import connections
+
+        with _DB_BLOCKER[0].unblock():
+            for alias, contents in _SERIALIZED.items():
+                if not ContentType.objects.using(alias).exists():
+                    connections[alias].creation.deserialize_db_from_string(contents)
+    return result
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -128,6 +129,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, celery broker, cache ----------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# `make test` runs the suite in several pytest-xdist processes (PYTEST_XDIST_WORKER: gw0, gw1...).
+# Each gets its own database on PostgreSQL (pytest-django suffixes the name) and here its own Redis
+# database number, so that channel groups, cache keys and broker queues of one process never reach
+# another's consumers and workers. Written back to the environment so that the servers and celery
+# workers a test starts as subprocesses (which inherit PYTEST_XDIST_WORKER) use the same one.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _XDIST_WORKER and os.environ.get("CONCORD_REDIS_OF_WORKER") != _XDIST_WORKER:
+    _redis = urlsplit(REDIS_URL)
+    _redis_db = int(_redis.path.strip("/") or 0) + int(_XDIST_WORKER.removeprefix("gw"))
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{_redis_db}"))
+    os.environ["REDIS_URL"] = REDIS_URL
+    os.environ["CONCORD_REDIS_OF_WORKER"] = _XDIST_WORKER
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {

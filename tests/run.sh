@@ -11,6 +11,9 @@ export PYTHONDONTWRITEBYTECODE=1
 
 : "${PG_URL:=postgres://postgres@127.0.0.1:5432/concord}"
 : "${REDIS_TEST_URL:=redis://127.0.0.1:6379/0}"
+# One pytest process per core (pytest-xdist; CONCORD_TEST_PROCESSES=0 runs in this process only).
+# Each process has its own test database and its own Redis database (concord/settings.py).
+XDIST=(-n "${CONCORD_TEST_PROCESSES:-auto}" --dist worksteal)
 
 pg_ok=0; redis_ok=0
 $PY - "$PG_URL" <<'PYEOF' && pg_ok=1
@@ -39,14 +42,14 @@ status=0
 if [ $pg_ok = 1 ] && [ $redis_ok = 1 ]; then
   echo "== Suite on PostgreSQL ($PG_URL) and Redis ($REDIS_TEST_URL)"
   DATABASE_URL="${DATABASE_URL:-$PG_URL}" REDIS_URL="${REDIS_URL:-$REDIS_TEST_URL}" CONCORD_TEST_BACKENDS=real \
-    $PY -m pytest "$@" || status=$?
+    $PY -m pytest "${XDIST[@]}" "$@" || status=$?
   echo "== Suite on the embedded default (SQLite, in-memory channel layer, eager celery), browser tests aside"
   env -u DATABASE_URL -u REDIS_URL CONCORD_TEST_BACKENDS=embedded \
-    $PY -m pytest -m "not browser" "$@" || { s=$?; [ $status = 0 ] && status=$s; }
+    $PY -m pytest "${XDIST[@]}" -m "not browser" "$@" || { s=$?; [ $status = 0 ] && status=$s; }
 else
   [ $pg_ok = 0 ] && echo "SKIPPED: PostgreSQL is unreachable, so the PostgreSQL-only tests (triggers, row-lock races) are skipped."
   [ $redis_ok = 0 ] && echo "SKIPPED: Redis is unreachable, so the Redis channel layer and real celery worker tests are skipped."
   echo "== Suite on the embedded default (SQLite, in-memory channel layer, eager celery)"
-  env -u DATABASE_URL -u REDIS_URL CONCORD_TEST_BACKENDS=embedded $PY -m pytest "$@" || status=$?
+  env -u DATABASE_URL -u REDIS_URL CONCORD_TEST_BACKENDS=embedded $PY -m pytest "${XDIST[@]}" "$@" || status=$?
 fi
 exit $status

@@ -184,6 +184,9 @@ def test_make_prod_serves_api_and_websocket_then_stops_cleanly(world, tmp_path):
         "LOG_LEVEL": "WARNING",
     }
     env.pop("DEBUG", None)
+    # Earlier tests of this process published tasks for rows their rollback removed, and nobody
+    # consumed them: without this the production worker would start by draining that backlog.
+    celery_app.control.purge()
     log = tmp_path / "prod.log"
     processes: set[int] = set()
     started = time.monotonic()
