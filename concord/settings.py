@@ -144,14 +144,25 @@ if REDIS_URL and _XDIST_WORKER and os.environ.get("CONCORD_REDIS_OF_WORKER") != 
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis's layer with a pool that queues a burst instead of failing it.
+            "BACKEND": "concord.channel_layer.RedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 reads with a 5 s socket timeout by default, the same 5 s that
                 # channels_redis blocks in BZPOPMIN waiting for a message: an idle socket's
                 # consumer then dies with "Timeout reading from ..." whenever the empty reply is
                 # a little late (often on a busy host; django/channels_redis#422). Longer than
                 # the blocking pop, still bounded so a silent network loss is noticed.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                # max_connections per process and loop; `timeout`: seconds a burst waits for one.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 15,
+                        "max_connections": int(
+                            os.environ.get("CONCORD_REDIS_MAX_CONNECTIONS", "100")
+                        ),
+                        "timeout": 20,
+                    }
+                ],
                 "prefix": os.environ.get("CHANNELS_PREFIX", "concord"),
             },
         }
@@ -373,5 +384,7 @@ CONCORD_REFERRAL_DEADLINE_HOURS = {
 # Notifications: seconds a pending delivery waits for its after-commit task before the beat sweep
 # sends it itself (a notice recorded while the broker was down goes out on the next sweep).
 CONCORD_NOTIFY_SWEEP_DELAY_SECONDS = int(os.environ.get("CONCORD_NOTIFY_SWEEP_DELAY_SECONDS", "5"))
+# A list's count looks at most this many rows past the start of the page asked for ("1,000+").
+CONCORD_LIST_COUNT_CAP = int(os.environ.get("CONCORD_LIST_COUNT_CAP", "1000"))
 # Seconds between a notification socket's heartbeats (re-joins its groups, sends the latest cursor).
 CONCORD_WS_HEARTBEAT_SECONDS = int(os.environ.get("CONCORD_WS_HEARTBEAT_SECONDS", "20"))
