@@ -388,3 +388,6 @@ CONCORD_NOTIFY_SWEEP_DELAY_SECONDS = int(os.environ.get("CONCORD_NOTIFY_SWEEP_DE
 CONCORD_LIST_COUNT_CAP = int(os.environ.get("CONCORD_LIST_COUNT_CAP", "1000"))
 # Seconds between a notification socket's heartbeats (re-joins its groups, sends the latest cursor).
 CONCORD_WS_HEARTBEAT_SECONDS = int(os.environ.get("CONCORD_WS_HEARTBEAT_SECONDS", "20"))
+# Minutes between two rebuilds of the statistics rollup (celery beat; `manage.py sync_schedules`
+# after a change). Statistics pages and the API say "figures as of" the last rebuild.
+CONCORD_STATISTICS_REFRESH_MINUTES = int(os.environ.get("CONCORD_STATISTICS_REFRESH_MINUTES", "10"))

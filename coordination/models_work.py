@@ -46,6 +46,9 @@ __all__ = [
     "PlanMeasureUserObjectPermission",
     "PlanState",
     "ProgressReport",
+    "RollupGrain",
+    "StatisticsRefresh",
+    "StatisticsRollup",
 ]
 
 
@@ -487,3 +490,51 @@ class PlanMeasureUserObjectPermission(UserObjectPermissionBase):
 
 class PlanMeasureGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(PlanMeasure, on_delete=models.CASCADE)
+
+
+# --- statistics: pre-aggregated daily rollup (coordination/work/rollup.py) ------------------------
+
+
+class RollupGrain(models.TextChoices):
+    DAY = "d", _("day")
+    MONTH = "m", _("month")
+    YEAR = "y", _("year")
+
+
+class StatisticsRollup(models.Model):
+    """One count of the statistics: `count` records of `family` whose `dimension` has `value`,
+    on `day` (the first day of the month or year for the coarser grains), in the country or pair
+    of countries (`country_a`, `country_b`: sender and receiver, returning and receiving State;
+    a case has only `country_a`). Derived data, rebuilt whole by `statistics_refresh`: no foreign
+    keys, nothing identifying, and never a figure a user sees without summing and suppressing.
+    A dimension with value NULL counts the records whose value is unknown; `total` counts all."""
+
+    family = models.CharField(max_length=16)
+    dimension = models.CharField(max_length=32)
+    value = models.CharField(max_length=64, null=True)
+    grain = models.CharField(max_length=1, choices=RollupGrain.choices)
+    day = models.DateField(null=True)
+    country_a = models.CharField(max_length=2, null=True)
+    country_b = models.CharField(max_length=2, null=True)
+    count = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("statistics rollup row")
+        indexes = [models.Index(fields=["family", "grain", "day"], name="statrollup_read_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.family} {self.dimension}={self.value} {self.grain}:{self.day}: {self.count}"
+
+
+class StatisticsRefresh(models.Model):
+    """The one row (pk 1) saying when the rollup was last rebuilt; locked while it is rebuilt."""
+
+    refreshed_at = models.DateTimeField(null=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("statistics refresh")
+
+    def __str__(self) -> str:
+        return f"statistics as of {self.refreshed_at}"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
+
 from concord.schedules import Schedule
 
 SCHEDULES = [
@@ -13,5 +17,14 @@ SCHEDULES = [
             "Daily: flag action items past their due date once, and notify their owner "
             "organisation and the body's secretariat (signal action_item_overdue)."
         ),
-    )
+    ),
+    Schedule(
+        name="coordination: refresh statistics",
+        task="coordination.work.tasks.refresh_statistics",
+        every=timedelta(minutes=settings.CONCORD_STATISTICS_REFRESH_MINUTES),
+        description=(
+            "Rebuilds the statistics rollup the statistics page and API sum their figures from "
+            "(every CONCORD_STATISTICS_REFRESH_MINUTES)."
+        ),
+    ),
 ]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.apps import apps
@@ -35,10 +35,19 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, TruncMonth, TruncQuarter, TruncYear
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    Concat,
+    TruncDate,
+    TruncMonth,
+    TruncQuarter,
+    TruncYear,
+)
 from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -139,6 +148,10 @@ class FamilyResult:
     available: bool
     figures: list[Figure] = field(default_factory=list)
     waiting_for: str = ""
+    # Figures summed from the rollup: when it was built, and how often it is rebuilt. None for
+    # figures computed live (the coordination family, or `live=True`).
+    as_of: datetime | None = None
+    refreshed_every_minutes: int | None = None
 
 
 def _model(label: str) -> Any:
@@ -155,14 +168,17 @@ def _grouped(
         qs.annotate(k=key_expr)
         .values("k")
         .annotate(shown=suppressed_count())
-        .order_by("k")
+        .order_by()
         .values_list("k", "shown")
     )
-    out = []
-    for k, shown in rows:
-        label = labels(k) if callable(labels) else labels.get(k, str(k) if k else "—")
-        out.append((str(label), shown))
-    return out
+    return _labelled(list(rows), labels)
+
+
+def _labelled(cells: list[tuple[Any, str]], labels: Labels) -> list[tuple[str, str]]:
+    """Cells ordered by their key, unknown (None) last, whatever the database's collation and
+    NULL ordering: the same order on SQLite and PostgreSQL, live or from the rollup."""
+    ordered = sorted(cells, key=lambda kv: (kv[0] is None, kv[0]))
+    return [(_label(labels, k), shown) for k, shown in ordered]
 
 
 def _total(qs: QuerySet[Any]) -> str:
@@ -222,11 +238,7 @@ def _grouped_all(
             # GROUPING() sets a bit for each key NOT grouped; the leftmost key is the high bit.
             index = next(i for i in range(len(keys)) if not grouping & (1 << (len(keys) - 1 - i)))
             cells[names[index]].append((values[index], count))
-    tables = {}
-    for name in names:
-        ordered = sorted(cells[name], key=lambda kv: (kv[0] is None, kv[0]))
-        tables[name] = [(_label(dims[name][1], k), shown) for k, shown in ordered]
-    return total, tables
+    return total, {name: _labelled(cells[name], dims[name][1]) for name in names}
 
 
 def _period_expr(period: str, field_name: str) -> Any:
@@ -263,6 +275,136 @@ def _country_names(codes: set[str] | None) -> dict[str, str]:
     return dict(qs.values_list("code", "name"))
 
 
+# --- the rollup: pre-aggregated daily counts (coordination/work/rollup.py builds them) ------------
+
+
+@dataclass
+class RollupSource:
+    """How one family's records become rollup rows: the records counted (before a request's
+    filters), the day a record is counted on, its country or pair of countries (a request for
+    countries S counts the rows with `country_a` or `country_b` in S, as the live filters do),
+    and its dimensions:
+    `dims` have one value per record; `multi` count a record under every value whose condition
+    holds; `grouped` are already grouped querysets of (rd, ra, rb, v, n)."""
+
+    family: str
+    scope: QuerySet[Any]
+    day: Any
+    country_a: Any
+    country_b: Any | None
+    dims: dict[str, Any]
+    multi: dict[str, list[tuple[str, Q]]] = field(default_factory=dict)
+    grouped: dict[str, QuerySet[Any]] = field(default_factory=dict)
+
+
+@dataclass
+class RollupRead:
+    total: str
+    tables: dict[str, list[tuple[str, str]]]  # labelled and ordered, as `_grouped_all` gives them
+    cells: dict[str, list[tuple[Any, str]]]  # raw (value, shown) per dimension, in SQL order
+
+
+def _rollup_days(date_from: date | None, date_to: date | None, coarsest: str) -> Q:
+    """The rollup rows that cover [date_from, date_to] exactly once: whole years from the year
+    rows (when `coarsest` is "y"), whole months from the month rows, the days at either end from
+    the day rows. Without bounds: every row of the coarsest grain, the undated ones included."""
+    if date_from is None and date_to is None:
+        return Q(grain=coarsest)
+    lo = date_from or date.min
+    hi = date_to or date.max
+    q = Q(pk__in=[])  # nothing, when the range is empty
+
+    def days(a: date, b: date) -> None:
+        nonlocal q
+        if a <= b:
+            q |= Q(grain="d", day__gte=a, day__lte=b)
+
+    def months(a: date, b: date) -> None:
+        """[a, b]: whole months from the month rows, the rest from the day rows."""
+        nonlocal q
+        if a > b:
+            return
+        first = _month_number(a) + (a.day != 1)
+        last = _month_number(b) - (b != _month_end(_month_number(b)))
+        if first > last:
+            days(a, b)
+            return
+        q |= Q(grain="m", day__gte=_month_start(first), day__lte=_month_start(last))
+        if a < _month_start(first):
+            days(a, _month_start(first) - timedelta(days=1))
+        if _month_end(last) < b:
+            days(_month_end(last) + timedelta(days=1), b)
+
+    if coarsest != "y":
+        months(lo, hi)
+        return q
+    first_year = lo.year if (lo.month, lo.day) == (1, 1) else lo.year + 1
+    last_year = hi.year if (hi.month, hi.day) == (12, 31) else hi.year - 1
+    if first_year > last_year:
+        months(lo, hi)
+        return q
+    q |= Q(grain="y", day__gte=date(first_year, 1, 1), day__lte=date(last_year, 1, 1))
+    if first_year > lo.year:
+        months(lo, date(first_year - 1, 12, 31))
+    if last_year < hi.year:
+        months(date(last_year + 1, 1, 1), hi)
+    return q
+
+
+def _month_number(d: date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def _month_start(n: int) -> date:
+    return date(n // 12, n % 12 + 1, 1)
+
+
+def _month_end(n: int) -> date:
+    """The last day of month number n (no date arithmetic past date.max)."""
+    if n + 1 > _month_number(date.max):
+        return date.max
+    return _month_start(n + 1) - timedelta(days=1)
+
+
+def rollup_read(
+    family: str, f: StatsFilter, dims: dict[str, tuple[Any, Labels]], *, period: bool = True
+) -> RollupRead:
+    """A family's total and tables summed from the rollup, each cell suppressed in the query
+    that sums it. Two queries (one without the period table)."""
+    from coordination.models import RollupGrain, StatisticsRollup
+
+    rows = StatisticsRollup.objects.filter(family=family)
+    if f.countries is not None:
+        rows = rows.filter(Q(country_a__in=f.countries) | Q(country_b__in=f.countries))
+    shown = suppressed_count(Coalesce(Sum("count"), 0))
+    cells: dict[str, list[tuple[Any, str]]] = {}
+    for dimension, value, text in (
+        rows.filter(_rollup_days(f.date_from, f.date_to, RollupGrain.YEAR))
+        .values("dimension", "value")
+        .annotate(shown=shown)
+        .order_by("dimension", "value")
+        .values_list("dimension", "value", "shown")
+    ):
+        cells.setdefault(dimension, []).append((value, text))
+    total = cells.get(TOTAL, [(None, "0")])[0][1]
+    tables = {name: _labelled(cells.get(name, []), labels) for name, (_e, labels) in dims.items()}
+    if period:
+        periods = (
+            rows.filter(dimension=TOTAL)
+            .filter(_rollup_days(f.date_from, f.date_to, RollupGrain.MONTH))
+            .annotate(k=_period_expr(f.period, "day"))
+            .values("k")
+            .annotate(shown=shown)
+            .order_by()
+            .values_list("k", "shown")
+        )
+        tables["period"] = _labelled(list(periods), _period_label(f.period))
+    return RollupRead(total=total, tables=tables, cells=cells)
+
+
+TOTAL = "total"
+
+
 # --- cases identified ----------------------------------------------------------------------------
 
 # Cases counted as identified: presumed victims (who have access to assistance at once, seed
@@ -272,44 +414,107 @@ def _country_names(codes: set[str] | None) -> dict[str, str]:
 COUNTED_IDENTIFICATION_STATES = ("presumed_victim", "identified", "confirmed")
 
 
-def cases_figures(f: StatsFilter) -> list[Figure]:
-    """Cases identified (seed 001:432 OPI "Number of identified victims of trafficking in
-    persons"), by the footnote-19 dimensions, period and country. 8 queries."""
+def _cases_scope() -> QuerySet[Any]:
+    """Every counted case, before a request's filters."""
     case_model = _model("workflows.Case")
-    qs = case_model.objects.filter(identification_state__in=COUNTED_IDENTIFICATION_STATES)
+    return case_model.objects.filter(identification_state__in=COUNTED_IDENTIFICATION_STATES)
+
+
+def _cases_dims() -> dict[str, tuple[Any, Labels]]:
+    """The one-value-per-case dimensions (the period is the day's, see `_period_expr`)."""
+    meta = _model("workflows.Case")._meta
+    names = _country_names(None)
+
+    def choices(field_name: str) -> dict[str, str]:
+        return {k: str(v) for k, v in meta.get_field(field_name).choices}
+
+    return {
+        "age_group": (F("age_group"), choices("age_group")),
+        "age_band": (F("age_band"), choices("age_band")),
+        "sex": (F("gender"), choices("gender")),
+        "nationality": (
+            F("nationality_id"),
+            lambda c: names.get(c, str(_("Unknown / stateless"))),
+        ),
+        "provider": (_state_provider_expr("owner"), PROVIDER_LABELS),
+        "country": (F("country_of_identification_id"), lambda c: names.get(c, str(c))),
+        "state": (F("identification_state"), choices("identification_state")),
+    }
+
+
+def _cases_forms() -> list[tuple[str, str, Q]]:
+    """(code, label, condition) per form of exploitation: a case with several counts under each."""
+    forms_field = _model("workflows.Case")._meta.get_field("exploitation_forms")
+    return [
+        (code, str(label), _json_list_has(forms_field.name, code))
+        for code, label in _exploitation_form_choices()
+    ]
+
+
+def cases_figures(f: StatsFilter) -> list[Figure]:
+    """Cases identified, computed from the case rows (the reference for the rollup): 3 queries
+    on PostgreSQL (the total and 8 tables in one GROUPING SETS scan, the forms, the country
+    names)."""
+    qs = _cases_scope()
     if f.date_from:
         qs = qs.filter(identified_on__gte=f.date_from)
     if f.date_to:
         qs = qs.filter(identified_on__lte=f.date_to)
     if f.countries is not None:
         qs = qs.filter(country_of_identification_id__in=f.countries)
-    meta = case_model._meta
-    gender_labels = dict(meta.get_field("gender").choices)
-    age_labels = dict(meta.get_field("age_group").choices)
-    band_labels = dict(meta.get_field("age_band").choices)
-    state_labels = dict(meta.get_field("identification_state").choices)
+    total, t = _grouped_all(
+        qs,
+        {
+            "period": (_period_expr(f.period, "identified_on"), _period_label(f.period)),
+            **_cases_dims(),
+        },
+    )
+    forms = _cases_forms()
+    # One query: a conditional count per form. A case with several forms counts under each.
+    agg = qs.aggregate(
+        **{
+            f"form_{i}": suppressed_count(
+                # The count of a never-empty column that case_statistics_idx holds (owner), not
+                # of the key: asking for the key would read every row instead of the index.
+                Count("owner", filter=condition)
+            )
+            for i, (_code, _label, condition) in enumerate(forms)
+        }
+    )
+    form_rows = [(label, agg[f"form_{i}"]) for i, (_code, label, _q) in enumerate(forms)]
+    return _cases_result(total, t, form_rows)
+
+
+def cases_rollup_source() -> RollupSource:
+    return RollupSource(
+        family="cases",
+        scope=_cases_scope(),
+        day=F("identified_on"),
+        country_a=F("country_of_identification_id"),
+        country_b=None,
+        dims={name: expr for name, (expr, _labels) in _cases_dims().items()},
+        multi={"exploitation": [(code, condition) for code, _label, condition in _cases_forms()]},
+    )
+
+
+def cases_from_rollup(f: StatsFilter) -> list[Figure]:
+    """The same figures summed from the rollup: 3 queries."""
+    read = rollup_read("cases", f, _cases_dims())
+    forms = dict(read.cells.get("exploitation", []))
+    form_rows = [(label, forms.get(code, "0")) for code, label, _q in _cases_forms()]
+    return _cases_result(read.total, read.tables, form_rows)
+
+
+def _cases_result(
+    total: str, t: dict[str, list[tuple[str, str]]], form_rows: list[tuple[str, str]]
+) -> list[Figure]:
+    """Cases identified (seed 001:432 OPI "Number of identified victims of trafficking in
+    persons"), by the footnote-19 dimensions, period and country."""
     definition = str(
         _(
             "Cases of presumed, identified or confirmed victims, counted on their date of first "
             "contact, in the country where they were identified."
         )
-    )
-    names = _country_names(None)
-    total, t = _grouped_all(
-        qs,
-        {
-            "period": (_period_expr(f.period, "identified_on"), _period_label(f.period)),
-            "age_group": (F("age_group"), {k: str(v) for k, v in age_labels.items()}),
-            "age_band": (F("age_band"), {k: str(v) for k, v in band_labels.items()}),
-            "sex": (F("gender"), {k: str(v) for k, v in gender_labels.items()}),
-            "nationality": (
-                F("nationality_id"),
-                lambda c: names.get(c, str(_("Unknown / stateless"))),
-            ),
-            "provider": (_state_provider_expr("owner"), PROVIDER_LABELS),
-            "country": (F("country_of_identification_id"), lambda c: names.get(c, str(c))),
-            "state": (F("identification_state"), {k: str(v) for k, v in state_labels.items()}),
-        },
     )
 
     def fig(
@@ -332,20 +537,6 @@ def cases_figures(f: StatsFilter) -> list[Figure]:
             source="seed 001:432 OPI; disaggregation seed 001:364",
         )
 
-    forms_field = meta.get_field("exploitation_forms")
-    form_choices = _exploitation_form_choices()
-    # One query: a conditional count per form. A case with several forms counts under each.
-    agg = qs.aggregate(
-        **{
-            f"form_{i}": suppressed_count(
-                # The count of a never-empty column that case_statistics_idx holds (owner), not
-                # of the key: asking for the key would read every row instead of the index.
-                Count("owner", filter=_json_list_has(forms_field.name, code))
-            )
-            for i, (code, _label) in enumerate(form_choices)
-        }
-    )
-    form_rows = [(str(label), agg[f"form_{i}"]) for i, (_code, label) in enumerate(form_choices)]
     return [
         fig(
             "by_period",
@@ -433,35 +624,27 @@ def _exploitation_form_choices() -> list[tuple[str, Any]]:
 # --- referrals and returns: read the workflows models once they land -----------------------------
 
 
-def referrals_figures(f: StatsFilter) -> list[Figure]:
-    """Referrals sent (seed 001:437 OPI "identified and referred"), by outcome, by the time the
-    receiving organisation took to answer, by urgency, by whether the receiving organisation is a
-    State or non-State actor (seed 001:364), and by the person's sex and age group. Counted on the
-    date submitted; a country sees the referrals its organisations send or receive. Computed in
-    the database (time to answer included), small cells suppressed there."""
-    referral_model = _model("workflows.Referral")
-    qs = referral_model.objects.filter(submitted_at__isnull=False)
-    if f.date_from:
-        qs = qs.filter(submitted_at__date__gte=f.date_from)
-    if f.date_to:
-        qs = qs.filter(submitted_at__date__lte=f.date_to)
-    if f.countries is not None:
-        qs = qs.filter(
-            Q(sender__country_id__in=f.countries) | Q(receiver__country_id__in=f.countries)
-        )
-    meta = referral_model._meta
+def _referrals_scope() -> QuerySet[Any]:
+    """Every submitted referral, before a request's filters."""
+    return _model("workflows.Referral").objects.filter(submitted_at__isnull=False)
+
+
+ANSWER_BUCKETS = {
+    "a_4h": _("Within 4 hours"),
+    "b_24h": _("4 to 24 hours"),
+    "c_5d": _("1 to 5 days"),
+    "d_more": _("More than 5 days"),
+    "e_none": _("Not answered yet"),
+}
+
+
+def _referrals_dims() -> dict[str, tuple[Any, Labels]]:
+    meta = _model("workflows.Referral")._meta
+    case_meta = meta.get_field("case").related_model._meta
     state_labels = {k: str(v) for k, v in meta.get_field("state").choices}
     urgency_labels = {k: str(v) for k, v in meta.get_field("urgency").choices}
-    case_meta = meta.get_field("case").related_model._meta
     gender_labels = {k: str(v) for k, v in case_meta.get_field("gender").choices}
     age_labels = {k: str(v) for k, v in case_meta.get_field("age_group").choices}
-    answer_buckets = {
-        "a_4h": str(_("Within 4 hours")),
-        "b_24h": str(_("4 to 24 hours")),
-        "c_5d": str(_("1 to 5 days")),
-        "d_more": str(_("More than 5 days")),
-        "e_none": str(_("Not answered yet")),
-    }
     time_to_answer = Case(
         When(answered_at__isnull=True, then=Value("e_none")),
         When(answered_at__lte=F("submitted_at") + timedelta(hours=4), then=Value("a_4h")),
@@ -470,17 +653,54 @@ def referrals_figures(f: StatsFilter) -> list[Figure]:
         default=Value("d_more"),
         output_field=CharField(),
     )
-    total, t = _grouped_all(
-        qs,
-        {
-            "outcome": (F("state"), state_labels),
-            "time_to_answer": (time_to_answer, answer_buckets),
-            "urgency": (F("urgency"), urgency_labels),
-            "provider": (_state_provider_expr("receiver"), PROVIDER_LABELS),
-            "sex": (F("case__gender"), gender_labels),
-            "age_group": (F("case__age_group"), age_labels),
-        },
+    return {
+        "outcome": (F("state"), state_labels),
+        "time_to_answer": (time_to_answer, {k: str(v) for k, v in ANSWER_BUCKETS.items()}),
+        "urgency": (F("urgency"), urgency_labels),
+        "provider": (_state_provider_expr("receiver"), PROVIDER_LABELS),
+        "sex": (F("case__gender"), gender_labels),
+        "age_group": (F("case__age_group"), age_labels),
+    }
+
+
+def referrals_figures(f: StatsFilter) -> list[Figure]:
+    """Referrals computed from the referral rows (the reference for the rollup): 1 query on
+    PostgreSQL (GROUPING SETS)."""
+    qs = _referrals_scope()
+    if f.date_from:
+        qs = qs.filter(submitted_at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(submitted_at__date__lte=f.date_to)
+    if f.countries is not None:
+        qs = qs.filter(
+            Q(sender__country_id__in=f.countries) | Q(receiver__country_id__in=f.countries)
+        )
+    total, t = _grouped_all(qs, _referrals_dims())
+    return _referrals_result(total, t)
+
+
+def referrals_rollup_source() -> RollupSource:
+    return RollupSource(
+        family="referrals",
+        scope=_referrals_scope(),
+        day=TruncDate("submitted_at"),
+        country_a=F("sender__country_id"),
+        country_b=F("receiver__country_id"),
+        dims={name: expr for name, (expr, _labels) in _referrals_dims().items()},
     )
+
+
+def referrals_from_rollup(f: StatsFilter) -> list[Figure]:
+    read = rollup_read("referrals", f, _referrals_dims(), period=False)
+    return _referrals_result(read.total, read.tables)
+
+
+def _referrals_result(total: str, t: dict[str, list[tuple[str, str]]]) -> list[Figure]:
+    """Referrals sent (seed 001:437 OPI "identified and referred"), by outcome, by the time the
+    receiving organisation took to answer, by urgency, by whether the receiving organisation is a
+    State or non-State actor (seed 001:364), and by the person's sex and age group. Counted on the
+    date submitted; a country sees the referrals its organisations send or receive. Computed in
+    the database (time to answer included), small cells suppressed there."""
 
     def fig(key: str, title: Any, dim: Any, rows: list[tuple[str, str]], htcds: str = "") -> Figure:
         return Figure(
@@ -538,24 +758,8 @@ def referrals_figures(f: StatsFilter) -> list[Figure]:
     ]
 
 
-def returns_figures(f: StatsFilter) -> list[Figure]:
-    """Return procedures (seed 001:481 OPI "Number of voluntary and safe returns") by corridor
-    (returning -> receiving State), by the step they are at, by the steps they reached, and by
-    the returnee's sex, age group and nationality, and State or non-State returning authority.
-    Counted on the date the return was requested; a country sees the returns it sends or
-    receives. 9 queries."""
-    procedure_model = _model("workflows.ReturnProcedure")
-    step_model = _model("workflows.ReturnStep")
-    qs = procedure_model.objects.all()
-    if f.date_from:
-        qs = qs.filter(requested_at__date__gte=f.date_from)
-    if f.date_to:
-        qs = qs.filter(requested_at__date__lte=f.date_to)
-    if f.countries is not None:
-        qs = qs.filter(
-            Q(returning_country_id__in=f.countries) | Q(receiving_country_id__in=f.countries)
-        )
-    meta = procedure_model._meta
+def _returns_dims() -> dict[str, tuple[Any, Labels]]:
+    meta = _model("workflows.ReturnProcedure")._meta
     state_labels = {k: str(v) for k, v in meta.get_field("state").choices}
     case_meta = meta.get_field("case").related_model._meta
     gender_labels = {k: str(v) for k, v in case_meta.get_field("gender").choices}
@@ -569,22 +773,47 @@ def returns_figures(f: StatsFilter) -> list[Figure]:
         a, _sep, b = str(key).partition(">")
         return f"{names.get(a, a)} → {names.get(b, b)}"
 
+    return {
+        "corridor": (corridor, corridor_label),
+        "step": (F("state"), state_labels),
+        "sex": (F("case__gender"), gender_labels),
+        "age_group": (F("case__age_group"), age_labels),
+        "nationality": (
+            F("case__nationality_id"),
+            lambda c: names.get(c, str(_("Unknown / stateless"))),
+        ),
+        "provider": (_state_provider_expr("returning_authority"), PROVIDER_LABELS),
+    }
+
+
+def _return_state_labels() -> dict[str, str]:
+    meta = _model("workflows.ReturnProcedure")._meta
+    return {k: str(v) for k, v in meta.get_field("state").choices}
+
+
+def returns_figures(f: StatsFilter) -> list[Figure]:
+    """Returns computed from the procedure and step rows (the reference for the rollup): 3
+    queries on PostgreSQL (GROUPING SETS, the steps reached, the country names)."""
+    procedure_model = _model("workflows.ReturnProcedure")
+    step_model = _model("workflows.ReturnStep")
+    qs = procedure_model.objects.all()
+    if f.date_from:
+        qs = qs.filter(requested_at__date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(requested_at__date__lte=f.date_to)
+    if f.countries is not None:
+        qs = qs.filter(
+            Q(returning_country_id__in=f.countries) | Q(receiving_country_id__in=f.countries)
+        )
+    dims = _returns_dims()
     total, t = _grouped_all(
         qs,
         {
-            "corridor": (corridor, corridor_label),
-            "step": (F("state"), state_labels),
             "period": (_period_expr(f.period, "requested_at"), _period_label(f.period)),
-            "sex": (F("case__gender"), gender_labels),
-            "age_group": (F("case__age_group"), age_labels),
-            "nationality": (
-                F("case__nationality_id"),
-                lambda c: names.get(c, str(_("Unknown / stateless"))),
-            ),
-            "provider": (_state_provider_expr("returning_authority"), PROVIDER_LABELS),
+            **dims,
         },
     )
-
+    state_labels = _return_state_labels()
     steps = (
         step_model.objects.filter(procedure__in=qs.values("pk"))
         .values("state")
@@ -593,6 +822,55 @@ def returns_figures(f: StatsFilter) -> list[Figure]:
         .values_list("state", "shown")
     )
     step_rows = [(state_labels.get(k, k), shown) for k, shown in steps]
+    return _returns_result(total, t, step_rows)
+
+
+def returns_rollup_source() -> RollupSource:
+    procedure_model = _model("workflows.ReturnProcedure")
+    step_model = _model("workflows.ReturnStep")
+    scope = procedure_model.objects.all()
+    # Every step a procedure reached, once per procedure: grouped here by day, corridor and
+    # step, so that the sums over days and countries stay exact (a procedure has one day).
+    steps_reached = (
+        step_model.objects.filter(procedure__in=scope.values("pk"))
+        .annotate(
+            rd=TruncDate("procedure__requested_at"),
+            ra=F("procedure__returning_country_id"),
+            rb=F("procedure__receiving_country_id"),
+            v=F("state"),
+        )
+        .values("rd", "ra", "rb", "v")
+        .annotate(n=Count("procedure", distinct=True))
+        .order_by()
+    )
+    return RollupSource(
+        family="returns",
+        scope=scope,
+        day=TruncDate("requested_at"),
+        country_a=F("returning_country_id"),
+        country_b=F("receiving_country_id"),
+        dims={name: expr for name, (expr, _labels) in _returns_dims().items()},
+        grouped={"steps_reached": steps_reached},
+    )
+
+
+def returns_from_rollup(f: StatsFilter) -> list[Figure]:
+    read = rollup_read("returns", f, _returns_dims())
+    state_labels = _return_state_labels()
+    step_rows = [
+        (state_labels.get(k, k), shown) for k, shown in read.cells.get("steps_reached", [])
+    ]
+    return _returns_result(read.total, read.tables, step_rows)
+
+
+def _returns_result(
+    total: str, t: dict[str, list[tuple[str, str]]], step_rows: list[tuple[str, str]]
+) -> list[Figure]:
+    """Return procedures (seed 001:481 OPI "Number of voluntary and safe returns") by corridor
+    (returning -> receiving State), by the step they are at, by the steps they reached, and by
+    the returnee's sex, age group and nationality, and State or non-State returning authority.
+    Counted on the date the return was requested; a country sees the returns it sends or
+    receives."""
 
     def fig(
         key: str,
@@ -744,19 +1022,65 @@ FAMILIES: dict[str, tuple[Any, Callable[[StatsFilter], list[Figure]]]] = {
 }
 
 
-def statistics_for(f: StatsFilter, families: list[str] | None = None) -> list[FamilyResult]:
+# The families served from the rollup (the coordination family stays live: a few hundred rows,
+# and whether an action item is overdue depends on today).
+FROM_ROLLUP: dict[str, Callable[[StatsFilter], list[Figure]]] = {
+    "cases": cases_from_rollup,
+    "referrals": referrals_from_rollup,
+    "returns": returns_from_rollup,
+}
+
+
+def rollup_sources() -> list[RollupSource]:
+    """The sources of the families whose models have landed."""
+    out = []
+    for source in (cases_rollup_source, referrals_rollup_source, returns_rollup_source):
+        try:
+            out.append(source())
+        except FamilyUnavailable:
+            continue
+    return out
+
+
+def statistics_for(
+    f: StatsFilter, families: list[str] | None = None, *, live: bool = False
+) -> list[FamilyResult]:
     """The figures of the chosen families (all by default), in one transaction with the settings
-    of whole-table aggregates (concord.analytics: no JIT, sorts in memory)."""
+    of whole-table aggregates (concord.analytics: no JIT, sorts in memory).
+
+    Cases, referrals and returns are summed from the rollup (as of its last refresh, built
+    first if it never was: coordination/work/rollup.py); `live=True` computes them from the
+    records instead, the reference the rollup is tested against."""
+    from django.conf import settings
+
+    from .rollup import rollup_as_of
+
+    wanted = [key for key in FAMILIES if not families or key in families]
     out = []
     with analytic_queries():
-        for key, (title, func) in FAMILIES.items():
-            if families and key not in families:
-                continue
+        as_of = None
+        if not live and any(key in FROM_ROLLUP for key in wanted):
+            as_of = rollup_as_of()
+        for key in wanted:
+            title, func = FAMILIES[key]
+            from_rollup = not live and key in FROM_ROLLUP
             try:
-                figures = func(f)
-                out.append(FamilyResult(key=key, title=str(title), available=True, figures=figures))
+                figures = FROM_ROLLUP[key](f) if from_rollup else func(f)
             except FamilyUnavailable as exc:
                 out.append(
                     FamilyResult(key=key, title=str(title), available=False, waiting_for=str(exc))
                 )
+                continue
+            out.append(
+                FamilyResult(
+                    key=key,
+                    title=str(title),
+                    available=True,
+                    figures=figures,
+                    as_of=as_of if from_rollup else None,
+                    refreshed_every_minutes=(
+                        settings.CONCORD_STATISTICS_REFRESH_MINUTES if from_rollup else None
+                    ),
+                )
+            )
     return out

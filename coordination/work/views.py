@@ -435,6 +435,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         "coordination/work/statistics.html",
         {
             "results": results,
+            "fresh": next((r for r in results if r.as_of), None),
             "form": forms.StatisticsForm(request.GET or None),
             "countries": sorted(allowed) if allowed is not None else None,
             "query": query.urlencode(),

@@ -431,3 +431,14 @@ class StatisticsFamilySerializer(serializers.Serializer):
     available = serializers.BooleanField()
     waiting_for = serializers.CharField()
     figures = StatisticsFigureSerializer(many=True)
+    as_of = serializers.DateTimeField(
+        allow_null=True,
+        help_text=(
+            "When the figures were computed: the last refresh of the statistics rollup they are "
+            "summed from; null for figures computed at the request (coordination)."
+        ),
+    )
+    refreshed_every_minutes = serializers.IntegerField(
+        allow_null=True,
+        help_text="How often the rollup is rebuilt (CONCORD_STATISTICS_REFRESH_MINUTES).",
+    )
