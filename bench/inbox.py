@@ -122,7 +122,7 @@ def explain(queries: list[dict[str, Any]], settings: str = "") -> str:
         for i, q in enumerate(queries, 1):
             sql = q["sql"]
             out.append(f"-- query {i} ({float(q['time']) * 1000:.2f} ms as run)\n{sql}\n")
-            if not sql.lstrip().upper().startswith("SELECT"):
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             out.append("\n".join(r[0] for r in cursor.fetchall()) + "\n")

@@ -177,3 +177,46 @@ def test_board_fixed_queries(world, login, client, django_assert_max_num_queries
     assert sum(c["total"] for c in r.json()["corridors"]) == 2 * n
     with django_assert_max_num_queries(14):
         assert client.get(reverse("workflows:return-board")).status_code == 200
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_medians_are_exact(make_org, seed):
+    """The histogram-guided medians equal the exact median of every corridor's and step's
+    durations: odd and even counts, one value, values on bucket edges, middle ranks split
+    between two buckets."""
+    import random
+    import statistics
+
+    from workflows.models import ReturnProcedure, ReturnStep
+    from workflows.returns.board import BoardFilters, _medians, procedures_q
+    from workflows.tests.factories import make_case
+
+    rng = random.Random(seed)
+    th = make_org(kind="immigration", country="TH")
+    kh = make_org(kind="social_services", country="KH")
+    ended = timezone.now()
+    edges = [0, 1, 3599, 3600, 3601, 7199, 7200, 86400]
+    expected = {}
+    for returning, receiving in (("TH", "KH"), ("KH", "TH")):
+        for state, n in (("requested", 7), ("risk_assessment", 10), ("decision", 1), ("travel", 2)):
+            durations = [
+                rng.choice(edges) if rng.random() < 0.4 else rng.randrange(5 * 86400)
+                for _ in range(n)
+            ]
+            for d in durations:
+                procedure = ReturnProcedure.objects.create(
+                    case=make_case(th, nationality="KH", country="TH"),
+                    returning_country_id=returning,
+                    receiving_country_id=receiving,
+                    returning_authority=th if returning == "TH" else kh,
+                    receiving_authority=kh if returning == "TH" else th,
+                )
+                ReturnStep.objects.create(
+                    procedure=procedure, state=state, left_at=ended, duration_seconds=d
+                )
+            expected[(returning, receiving, state)] = statistics.median(durations) / 86400.0
+    # an open step counts nowhere
+    ReturnStep.objects.create(procedure=procedure, state="preparation", duration_seconds=5)
+    of_procedure = procedures_q(countries=["TH"], filters=BoardFilters(), prefix="procedure__")
+    medians = _medians(of_procedure)
+    assert medians == pytest.approx(expected, abs=1e-9)
