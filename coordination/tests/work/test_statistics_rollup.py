@@ -286,4 +286,6 @@ def test_fixed_number_of_queries(make_org, django_assert_max_num_queries, scale)
         "returns",
         "coordination",
     ]
-    assert timezone.now() - results[0].as_of < timedelta(minutes=5)
+    as_of = results[0].as_of
+    assert as_of is not None
+    assert timezone.now() - as_of < timedelta(minutes=5)
