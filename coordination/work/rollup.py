@@ -191,6 +191,9 @@ def _insert_grain(cursor: Any, table: str, grain: str, finer: str) -> int:
         f"INSERT INTO {table} {_COLUMNS}"  # noqa: S608 - our own table and constants
         f" SELECT family, dimension, value, '{grain}', {start}, country_a, country_b, SUM(count)"
         f" FROM {table} WHERE grain = '{finer}'"
-        f" GROUP BY family, dimension, value, {start}, country_a, country_b",
+        f" GROUP BY family, dimension, value, {start}, country_a, country_b"
+        # stored in the order they are read (a family's period table reads one dimension's
+        # month rows): a few pages instead of one page per row
+        f" ORDER BY family, dimension, {start}",
     )
     return int(cursor.rowcount)
