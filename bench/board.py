@@ -46,6 +46,12 @@ VARIANTS = [
     ("statistics-api-cases", "/api/statistics/?family=cases"),
     ("statistics-api-referrals", "/api/statistics/?family=referrals"),
     ("statistics-api-returns", "/api/statistics/?family=returns"),
+    # a date range with ragged ends: whole years and months from the coarse rollup rows, the
+    # days at either end from the day rows
+    (
+        "statistics-api-range",
+        "/api/statistics/?date_from=2023-02-17&date_to=2025-08-09&period=month",
+    ),
 ]
 # The request runs its aggregates with these (concord.analytics); the plans are taken alike.
 ANALYTIC = "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"

@@ -79,6 +79,12 @@ def statistics_refresh(*, only_if_never: bool = False) -> RefreshReport:
         state.rows = rows
         state.duration_ms = int((time.monotonic() - clock) * 1000)
         state.save(update_fields=["refreshed_at", "rows", "duration_ms"])
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # The previous rollup's rows are dead now: reclaim them at once (measured at a million
+        # cases, a date-range request read 15,000 pages through them before autovacuum came).
+        # Outside any transaction only (VACUUM cannot run in one): not after a request's build.
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {connection.ops.quote_name(StatisticsRollup._meta.db_table)}")
     return RefreshReport(started, rows, state.duration_ms, built=True)
 
 
@@ -131,7 +137,7 @@ def _insert_days(cursor: Any, table: str, source: RollupSource) -> int:
             f" SELECT {family}, d.dimension, d.value, 'd', base.rd, base.ra, base.rb, COUNT(*)"
             f" FROM ({inner_sql}) base CROSS JOIN LATERAL (VALUES {pairs}) d(dimension, value)"
             f" WHERE d.value IS NOT NULL OR d.dimension NOT IN ({keep})"
-            f" GROUP BY base.rd, base.ra, base.rb, d.dimension, d.value",
+            f" GROUP BY base.rd, base.ra, base.rb, d.dimension, d.value ORDER BY base.rd",
             params,
         )
         rows += cursor.rowcount
@@ -147,7 +153,7 @@ def _insert_days(cursor: Any, table: str, source: RollupSource) -> int:
             f"INSERT INTO {table} {_COLUMNS}"  # noqa: S608 - as above
             f" SELECT {family}, CASE {dimension} ELSE '{TOTAL}' END,"
             f" CASE {value} END, 'd', rd, ra, rb, COUNT(*)"
-            f" FROM ({inner_sql}) base GROUP BY GROUPING SETS ({sets})",
+            f" FROM ({inner_sql}) base GROUP BY GROUPING SETS ({sets}) ORDER BY rd",
             params,
         )
         rows += cursor.rowcount
