@@ -683,6 +683,8 @@ def referrals_rollup_source() -> RollupSource:
     return RollupSource(
         family="referrals",
         scope=_referrals_scope(),
+        # the date in the current time zone, as `submitted_at__date` filters: settings.TIME_ZONE
+        # for the refresh and for every request alike (Concord activates no other)
         day=TruncDate("submitted_at"),
         country_a=F("sender__country_id"),
         country_b=F("receiver__country_id"),
