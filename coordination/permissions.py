@@ -12,6 +12,8 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 
+from concord.request_memo import forget, remember
+
 from .models import Membership, Organisation, Role
 
 
@@ -19,14 +21,39 @@ def organisation_group(organisation: Organisation) -> Group:
     return organisation.group
 
 
+def _memberships_key(user_id: int) -> tuple[str, int]:
+    return ("coordination.active_memberships", user_id)
+
+
+def active_memberships(user: Any) -> tuple[tuple[int, str, bool], ...]:
+    """(organisation id, role, organisation is active) of each active membership of the user: one
+    query, asked once per request (concord.request_memo) however many checks need it."""
+    if not getattr(user, "is_authenticated", False) or user.pk is None:
+        return ()
+    user_id = user.pk
+    return remember(
+        _memberships_key(user_id),
+        lambda: tuple(
+            Membership.objects.filter(user_id=user_id, is_active=True)
+            .order_by()
+            .values_list("organisation_id", "role", "organisation__is_active")
+        ),
+    )
+
+
+def forget_memberships(user_id: int) -> None:
+    """Called by the services that change a membership: the rest of the request reads anew."""
+    forget(_memberships_key(user_id))
+
+
 def organisation_ids_for(user: Any, roles: Iterable[str] | None = None) -> set[int]:
     """Ids of the active organisations the user acts for (optionally only in the given roles)."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    qs = Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
-    if roles is not None:
-        qs = qs.filter(role__in=list(roles))
-    return set(qs.values_list("organisation_id", flat=True))
+    wanted = None if roles is None else set(roles)
+    return {
+        organisation_id
+        for organisation_id, role, organisation_active in active_memberships(user)
+        if organisation_active and (wanted is None or role in wanted)
+    }
 
 
 def memberships_of(user: Any) -> QuerySet[Membership]:

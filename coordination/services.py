@@ -22,7 +22,7 @@ from concord.events import record_event
 
 from .guards import guard_keeps_an_admin, guard_membership_active, guard_role_not_held
 from .models import Membership, MembershipEvent, Organisation, Role
-from .permissions import can_manage_members
+from .permissions import can_manage_members, forget_memberships
 from .signals import membership_changed
 
 
@@ -51,6 +51,7 @@ def _record(membership: Membership, *, actor: Any, transition: str, **kwargs: An
         organisation_id=membership.organisation_id,
         **kwargs,
     )
+    forget_memberships(membership.user_id)
     membership_changed.send(sender=Membership, instance=membership, event=event, actor=actor)
     return event
 
