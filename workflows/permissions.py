@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connections, router
+from django.db.models import Model
+
 from coordination.models import Organisation, Role
 from coordination.permissions import organisation_ids_for
 
@@ -25,18 +28,15 @@ CASE_WORK_ROLES = (Role.CASE_OFFICER, Role.SUPERVISOR)
 
 def case_grant(*, case: Case, organisation: Organisation, details: bool) -> None:
     """Let `organisation` see the case's summary, and its identifying details if `details`.
-    Two queries whatever was granted before (rows of guardian's direct FK table, idempotent)."""
+    One statement whatever was granted before (rows of guardian's direct FK table, idempotent)."""
     from .models import CaseGroupObjectPermission
 
     codenames = ["view_case_summary", "view_case_details"] if details else ["view_case_summary"]
-    CaseGroupObjectPermission.objects.bulk_create(
-        [
-            CaseGroupObjectPermission(
-                permission=p, group_id=organisation.group_id, content_object=case
-            )
-            for p in _workflow_permissions(codenames)
-        ],
-        ignore_conflicts=True,
+    _grant_to_group(
+        CaseGroupObjectPermission,
+        object_id=case.pk,
+        group_id=organisation.group_id,
+        codenames=codenames,
     )
 
 
@@ -52,12 +52,45 @@ def case_revoke(*, case: Case, organisation: Organisation, details_only: bool = 
     ).delete()
 
 
-def _workflow_permissions(codenames: list[str]) -> list[Any]:
+def _grant_to_group(
+    model: type[Model], *, object_id: int, group_id: int, codenames: list[str]
+) -> None:
+    """Insert the group's rows of guardian's direct FK table for `codenames` of this app, in ONE
+    statement: the database looks the permissions up itself (INSERT ... SELECT), instead of a
+    SELECT of auth_permission followed by the INSERT, and a row already granted is left as it
+    is (ON CONFLICT DO NOTHING on the table's unique (group, permission, object); the same
+    statement on PostgreSQL and SQLite)."""
     from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
 
-    return list(
-        Permission.objects.filter(content_type__app_label="workflows", codename__in=codenames)
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+
+    def column(of: type[Model], name: str) -> str:
+        field: Any = of._meta.get_field(name)
+        return quote(str(field.column))
+
+    permission, group, content_object = (column(model, name) for name in _GRANT_COLUMNS)
+    permission_id = column(Permission, "id")
+    content_type = column(Permission, "content_type")
+    codename = column(Permission, "codename")
+    content_type_id = column(ContentType, "id")
+    app_label = column(ContentType, "app_label")
+    placeholders = ", ".join(["%s"] * len(codenames))
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - quoted model names, values bound
+        f"({permission}, {group}, {content_object}) "
+        f"SELECT p.{permission_id}, %s, %s FROM {quote(Permission._meta.db_table)} p "
+        f"INNER JOIN {quote(ContentType._meta.db_table)} ct ON ct.{content_type_id} = "
+        f"p.{content_type} "
+        f"WHERE ct.{app_label} = %s AND p.{codename} IN ({placeholders}) "
+        "ON CONFLICT DO NOTHING"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [group_id, object_id, "workflows", *codenames])
+
+
+_GRANT_COLUMNS = ("permission", "group", "content_object")
 
 
 def can_work_on_case(user: Any, case: Case) -> bool:
@@ -112,14 +145,11 @@ def referral_grant(*, referral: Any, organisation: Organisation, act: bool) -> N
     from .models import ReferralGroupObjectPermission
 
     codenames = [REFERRAL_SUMMARY, REFERRAL_ACT] if act else [REFERRAL_SUMMARY]
-    ReferralGroupObjectPermission.objects.bulk_create(
-        [
-            ReferralGroupObjectPermission(
-                permission=p, group_id=organisation.group_id, content_object=referral
-            )
-            for p in _workflow_permissions(codenames)
-        ],
-        ignore_conflicts=True,
+    _grant_to_group(
+        ReferralGroupObjectPermission,
+        object_id=referral.pk,
+        group_id=organisation.group_id,
+        codenames=codenames,
     )
 
 

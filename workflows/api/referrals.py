@@ -23,8 +23,10 @@ from ..models import Box, DeclineReason, Referral, ReferralState, Urgency
 from ..selectors import cases_visible_to
 from ..selectors.referrals import (
     referral_case_visible,
+    referral_completed_for_response,
     referral_events,
     referral_get_visible,
+    referral_get_visible_key,
     referral_list,
 )
 from .cases import ERRORS, CaseSummarySerializer, EventSerializer, OrganisationRefSerializer
@@ -137,17 +139,45 @@ class ReferralViewSet(viewsets.GenericViewSet):
     # An inbox grows with the years: its count stops 1,000 rows past the page (concord.paging).
     pagination_class = CappedCountPagination
 
-    def _referral(self) -> Referral:
+    def _pk(self) -> int:
         try:
-            return referral_get_visible(user=self.request.user, pk=int(self.kwargs["pk"]))
-        except (Referral.DoesNotExist, ValueError) as exc:
+            return int(self.kwargs["pk"])
+        except ValueError as exc:
+            raise NotFound() from exc
+
+    def _referral(self) -> Referral:
+        """The visible referral's key, for a service to lock and read in full (hidden is 404)."""
+        try:
+            return referral_get_visible_key(user=self.request.user, pk=self._pk())
+        except Referral.DoesNotExist as exc:
             raise NotFound() from exc
 
     def _respond(self, referral: Referral, code: int = status.HTTP_200_OK) -> Response:
+        """The referral as the user sees it now, read through the selector."""
         referral = referral_get_visible(user=self.request.user, pk=referral.pk)
-        visible = {referral.pk: referral_case_visible(user=self.request.user, referral=referral)}
+        return self._serialise(referral, code=code)
+
+    def _respond_changed(self, referral: Referral, *, case_visible: bool | None = None) -> Response:
+        """The referral a transition's service returned: it was read under the row lock, changed
+        and committed in the same request, so it is serialised as it is rather than read again.
+        `case_visible` when the service guarantees it (see referral_accept), else it is asked."""
+        referral = referral_completed_for_response(referral=referral)
+        return self._serialise(referral, case_visible=case_visible)
+
+    def _serialise(
+        self,
+        referral: Referral,
+        *,
+        case_visible: bool | None = None,
+        code: int = status.HTTP_200_OK,
+    ) -> Response:
+        if case_visible is None:
+            case_visible = referral_case_visible(user=self.request.user, referral=referral)
         return Response(
-            ReferralSerializer(referral, context={"case_visible": visible}).data, status=code
+            ReferralSerializer(
+                referral, context={"case_visible": {referral.pk: case_visible}}
+            ).data,
+            status=code,
         )
 
     @extend_schema(
@@ -192,7 +222,11 @@ class ReferralViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses={200: ReferralSerializer, 404: ERRORS[404]})
     def retrieve(self, request: Request, pk: str) -> Response:
-        return self._respond(self._referral())
+        try:
+            referral = referral_get_visible(user=request.user, pk=self._pk())
+        except Referral.DoesNotExist as exc:
+            raise NotFound() from exc
+        return self._serialise(referral)
 
     @extend_schema(request=CreateSerializer, responses={201: ReferralSerializer, **ERRORS})
     def create(self, request: Request) -> Response:
@@ -228,7 +262,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @_action(None, "Send the referral (guards: asylum, cross-border legal basis, child, consent).")
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
-        return self._respond(
+        return self._respond_changed(
             services.referral_submit(referral=self._referral(), actor=request.user)
         )
 
@@ -236,7 +270,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def resubmit(self, request: Request, pk: str) -> Response:
         data = _valid(TextSerializer, request)
-        return self._respond(
+        return self._respond_changed(
             services.referral_resubmit(
                 referral=self._referral(), actor=request.user, answer=data.get("text", "")
             )
@@ -245,15 +279,18 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @_action(None, "Accept; identifying details follow only where consent covers the receiver.")
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
-        return self._respond(
-            services.referral_accept(referral=self._referral(), actor=request.user)
+        # referral_accept guarantees its receiver the case's summary, and only the receiver's
+        # case workers may accept: the actor sees the case.
+        return self._respond_changed(
+            services.referral_accept(referral=self._referral(), actor=request.user),
+            case_visible=True,
         )
 
     @_action(DeclineSerializer, "Decline with a reason from the list; what was shared is revoked.")
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str) -> Response:
         data = _valid(DeclineSerializer, request)
-        return self._respond(
+        return self._respond_changed(
             services.referral_decline(
                 referral=self._referral(),
                 actor=request.user,
@@ -266,7 +303,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"], url_path="request-information")
     def request_information(self, request: Request, pk: str) -> Response:
         data = _valid(QuestionSerializer, request)
-        return self._respond(
+        return self._respond_changed(
             services.referral_request_information(
                 referral=self._referral(), actor=request.user, question=data["question"]
             )
@@ -275,13 +312,15 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @_action(None, "Start providing the services.")
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: str) -> Response:
-        return self._respond(services.referral_start(referral=self._referral(), actor=request.user))
+        return self._respond_changed(
+            services.referral_start(referral=self._referral(), actor=request.user)
+        )
 
     @_action(TextSerializer, "Complete the referral, with its outcome.")
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str) -> Response:
         data = _valid(TextSerializer, request)
-        return self._respond(
+        return self._respond_changed(
             services.referral_complete(
                 referral=self._referral(), actor=request.user, outcome=data.get("text", "")
             )
@@ -291,7 +330,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
         data = _valid(TextSerializer, request)
-        return self._respond(
+        return self._respond_changed(
             services.referral_withdraw(
                 referral=self._referral(), actor=request.user, reason=data.get("text", "")
             )

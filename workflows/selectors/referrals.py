@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from coordination.permissions import organisation_ids_for
@@ -83,6 +83,24 @@ def referral_get_visible(*, user: Any, pk: int) -> Referral:
     )
 
 
+def referral_get_visible_key(*, user: Any, pk: int) -> Referral:
+    """The referral, its key and state only, if one of the user's organisations sends or receives
+    it, else DoesNotExist: what a transition's service needs to find the row it locks and reads
+    in full (one narrow query)."""
+    return referrals_visible_to(user=user).only("pk", "state").get(pk=pk)
+
+
+def referral_completed_for_response(*, referral: Referral) -> Referral:
+    """A referral a service returned (locked, changed, with its case and organisations joined),
+    completed for the API's serializer without reading it again: its services (one query), and
+    its case's holder, which is the sender unless the case's lead moved since (then the
+    serializer reads it)."""
+    prefetch_related_objects([referral], "services")
+    if referral.case.owner_id == referral.sender_id:
+        referral.case.owner = referral.sender
+    return referral
+
+
 def referral_case_visible(*, user: Any, referral: Referral) -> bool:
     """Whether the user still sees the referral's case (its summary): false once a decline or a
     withdrawal took back what was granted."""
@@ -134,8 +152,10 @@ def referral_htcds_records(*, case: Case, user: Any) -> list[dict[str, Any]]:
 __all__ = [
     "Box",
     "referral_case_visible",
+    "referral_completed_for_response",
     "referral_events",
     "referral_get_visible",
+    "referral_get_visible_key",
     "referral_htcds_records",
     "referral_list",
     "referrals_of_case",

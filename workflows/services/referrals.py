@@ -31,6 +31,7 @@ from ..guards.referrals import (
     guard_not_self,
 )
 from ..models import (
+    IDENTIFYING_FIELDS,
     Box,
     Case,
     CaseEvent,
@@ -69,6 +70,9 @@ __all__ = [
 
 
 def _lock(referral: Referral) -> Referral:
+    """The referral's row, locked, with its case and organisations. No transition reads the
+    case's identifying columns (a referral never carries them), so they are neither read nor
+    decrypted here."""
     return (
         Referral.objects.select_for_update(of=("self",))
         .select_related(
@@ -78,7 +82,21 @@ def _lock(referral: Referral) -> Referral:
             "receiver__country",
             "receiver__represents_country",
         )
+        .defer(*(f"case__{name}" for name in IDENTIFYING_FIELDS))
         .get(pk=referral.pk)
+    )
+
+
+def _values(referral: Referral) -> dict[str, Any]:
+    return {f.attname: getattr(referral, f.attname) for f in Referral._meta.concrete_fields}
+
+
+def _save_changes(referral: Referral, before: dict[str, Any]) -> None:
+    """UPDATE only the columns the transition and the service changed since `_values` was taken
+    (always the state, checked against the state read under the lock by django-fsm's
+    ConcurrentTransitionMixin), not every column of the row."""
+    referral.save(
+        update_fields=[name for name, value in before.items() if getattr(referral, name) != value]
     )
 
 
@@ -206,11 +224,12 @@ def _work_org_ids(actor: Any) -> set[int]:
 
 def _do_submit(referral: Referral, *, actor: Any, mandatory: bool, verb: str) -> Referral:
     before = referral.state
+    values = _values(referral)
     agreement = _submit_guards(referral, mandatory=mandatory)
     getattr(referral, verb)()
     referral.deadline = _deadline_for(referral.urgency)
     referral.legal_basis = agreement
-    referral.save()
+    _save_changes(referral, values)
     payload: dict[str, Any] = {
         "urgency": referral.urgency,
         "deadline": referral.deadline.isoformat(),
@@ -281,10 +300,11 @@ def _receiver_transition(
         _("Only the receiving organisation's case officers and supervisors answer a referral."),
     )
     before = referral.state
+    values = _values(referral)
     for name, value in (set_fields or {}).items():
         setattr(referral, name, value)
     getattr(referral, verb)()
-    referral.save()
+    _save_changes(referral, values)
     payload = payload_fn(referral) if payload_fn else {}
     event = _event(
         referral, actor=actor, transition=verb, before=before, reason=reason, payload=payload
@@ -296,7 +316,11 @@ def _receiver_transition(
 @transaction.atomic
 def referral_accept(*, referral: Referral, actor: Any) -> Referral:
     """Accept: the receiver now sees the identifying details, but only if the person's consent
-    covers sharing them with it (seed 004:225 need-to-know)."""
+    covers sharing them with it (seed 004:225 need-to-know).
+
+    Guarantees, when it returns: the receiving organisation holds `view_case_summary` on the
+    case (granted in this transaction if it somehow lacked it), so the actor, one of its case
+    workers, sees the case's summary; and `view_case_details` too if consent covers it."""
 
     def details_shared(r: Referral) -> dict[str, Any]:
         return {
@@ -308,8 +332,11 @@ def referral_accept(*, referral: Referral, actor: Any) -> Referral:
     referral, event = _receiver_transition(
         referral, actor=actor, verb="accept", label=_("accepted"), payload_fn=details_shared
     )
-    if event.payload["details_shared"]:
-        case_grant(case=referral.case, organisation=referral.receiver, details=True)
+    case_grant(
+        case=referral.case,
+        organisation=referral.receiver,
+        details=bool(event.payload["details_shared"]),
+    )
     signals.referral_accepted.send(sender=Referral, instance=referral, event=event, actor=actor)
     return referral
 
@@ -405,8 +432,9 @@ def referral_withdraw(*, referral: Referral, actor: Any, reason: str = "") -> Re
         _("Only the sending organisation withdraws its referral."),
     )
     before = referral.state
+    values = _values(referral)
     referral.withdraw()
-    referral.save()
+    _save_changes(referral, values)
     event = _event(referral, actor=actor, transition="withdraw", before=before, reason=reason)
     if before != ReferralState.DRAFT:
         _revoke_receiver(referral)

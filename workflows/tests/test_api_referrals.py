@@ -130,6 +130,34 @@ def test_receiver_answers_through_actions(world, login):
     assert [e["transition"] for e in events] == ["create", "submit", "accept"]
 
 
+def test_accept_answers_from_the_locked_row_in_a_fixed_number_of_queries(
+    world, login, django_assert_max_num_queries
+):
+    r = _submitted(world)
+    client = login(world["users"][("receiver", "case_officer")])
+    # sign-in (session, user, second-factor device), the user's memberships once for the whole
+    # request, the visible referral's key; in the transaction (a savepoint under the test's own):
+    # lock, UPDATE, consent, event row, inbox/outbox rows, grant, the notices' recipients,
+    # notices, their outbox rows, webhook subscriptions; then the services for the response.
+    with django_assert_max_num_queries(18) as captured:
+        response = client.post(f"/api/referrals/{r.pk}/accept/")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["state"] == "accepted"
+    assert body["answered_at"] is not None
+    assert body["services"] == ["shelter"]
+    assert body["case"]["reference"] == world["case"].reference
+    assert body["case"]["owner"]["id"] == world["sender"].pk
+    assert "Zzmarker" not in response.content.decode()
+    (update,) = [q["sql"] for q in captured if q["sql"].startswith('UPDATE "workflows_referral" ')]
+    assert update.split(" WHERE ")[0].count("=") == 2  # state and answered_at, not every column
+    memberships = [q for q in captured if 'FROM "coordination_membership"' in q["sql"]]
+    assert len(memberships) == 2  # the actor's, once; the notices' recipients
+    # what the response said is what was committed, and the grant it relied on is there
+    assert client.get(f"/api/referrals/{r.pk}/").json() == body
+    assert client.get(f"/api/cases/{world['case'].pk}/details/").status_code == 200
+
+
 def test_invalid_filter_is_a_400(world, login):
     client = login(world["users"][("receiver", "case_officer")])
     response = client.get("/api/referrals/?box=elsewhere")
