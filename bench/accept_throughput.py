@@ -250,27 +250,69 @@ def case_of_referral() -> tuple[int, int, int]:
     return r0, c0, per_case
 
 
+@dataclass
+class CapturedIds:
+    """Ids the captured acceptance created, which later statements of the same acceptance name:
+    the event row (in the notices' event_key) and the notice (in its outbox rows)."""
+
+    event_id: int
+    notification_ids: list[int]
+
+
+def captured_ids(referral_id: int) -> CapturedIds:
+    from notifications.models import Notification
+    from workflows.models import ReferralEvent
+
+    event_id = (
+        ReferralEvent.objects.filter(referral_id=referral_id, transition="accept").latest("id").pk
+    )
+    notices = Notification.objects.filter(
+        event_key__startswith=f"workflows.referralevent:{event_id}:"
+    ).order_by("pk")
+    return CapturedIds(event_id=event_id, notification_ids=[n.pk for n in notices])
+
+
 def pgbench_script(
     queries: list[str],
     referral_id: int,
     case_id: int,
     pool: list[int],
     mapping: tuple[int, int, int],
+    ids: CapturedIds,
 ) -> str:
     """The captured statements, the referral and case ids replaced by variables.
 
     The referral is drawn from `pool` (accepted by A already, consecutive ids); its case id
-    follows from the referral's as the seeding laid them out."""
+    follows from the referral's as the seeding laid them out. Rows the acceptance inserts and
+    names again later keep their link in the replay: the event INSERT's RETURNING id is kept
+    with pgbench's `\\gset` and spliced into the notices' event_key (unique per recipient, so a
+    replay of the literal key would fail), and the notice's id into its outbox (delivery) rows.
+    The transition's UPDATE stays as issued: guarded by the state it leaves (`WHERE state =
+    'submitted'`, the concurrent-transition check), it matches no row of an accepted referral, so
+    B writes one row less than a real acceptance (B slightly faster, A/B slightly lower). Naming
+    the current state instead would make the old full-row UPDATE write the captured referral's
+    sender, receiver and case into other rows."""
     r0, c0, per_case = mapping
+    if len(ids.notification_ids) > 1:
+        raise SystemExit("capture: more than one notice per acceptance; the replay keeps one id")
     lines = [
         f"\\set rid random({min(pool)}, {max(pool)})",
         f"\\set cid {c0} + (:rid - {r0}) / {per_case}",
     ]
+    event_key = f"referralevent:{ids.event_id}:"
     for sql in queries:
         sql = re.sub(rf"\b{referral_id}\b", ":rid", sql)
         sql = re.sub(rf"\b{case_id}\b", ":cid", sql)
         sql = sql.replace("\n", " ")
-        lines.append(sql + ";")
+        end = ";"
+        if sql.startswith('INSERT INTO "workflows_referralevent"'):
+            end = " \\gset ev_"
+        elif sql.startswith('INSERT INTO "notifications_notification"'):
+            sql = sql.replace(event_key, "referralevent:' || :ev_id || ':")
+            end = " \\gset notice_" if ids.notification_ids else ";"
+        elif sql.startswith('INSERT INTO "notifications_delivery"') and ids.notification_ids:
+            sql = re.sub(rf"\(\s*{ids.notification_ids[0]}\s*,", "(:notice_id, ", sql)
+        lines.append(sql + end)
     return "\n".join(lines) + "\n"
 
 
@@ -541,7 +583,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--receivers", type=int, default=200, help="receiving agencies")
     parser.add_argument("--port", type=int, default=8711)
-    parser.add_argument("--conn-max-age", type=int, default=60)
+    # 0, as in production: under ASGI each request runs in its own context with its own database
+    # connection, so a non-zero CONN_MAX_AGE never reuses one; it only leaves each request's
+    # connection open until the garbage collector finds it (90 idle connections after a few
+    # seconds of load here, then "too many clients" for everyone on the server).
+    parser.add_argument("--conn-max-age", type=int, default=0)
     parser.add_argument("--expected-rate", type=float, default=120.0, help="sizes the data")
     parser.add_argument("--latency-seconds", type=int, default=20)
     parser.add_argument("--skip-prepare", action="store_true")
@@ -565,6 +611,7 @@ def main() -> int:
     case_id = Referral.objects.get(pk=capture_id).case_id
     mapping = case_of_referral()
     queries = capture_accept_sql(world, capture_id, capture_receiver)
+    ids = captured_ids(capture_id)
     log(f"capture: one acceptance issues {len(queries)} statements")
     if args.profile:
         profile_accepts(world, [items.pop() for _ in range(args.profile)])
@@ -599,7 +646,7 @@ def main() -> int:
             pool = accepted_by_a
             script = tmp / "accept.pgbench"
             # pgbench draws from a contiguous id range: the referrals A accepted in this run.
-            script.write_text(pgbench_script(queries, capture_id, case_id, pool, mapping))
+            script.write_text(pgbench_script(queries, capture_id, case_id, pool, mapping, ids))
             b = run_pgbench(env["DATABASE_URL"], script, args.clients, args.seconds)
             results["B"].append(b)
             log(f"round {round_no} B (pgbench): {b['rate']:.1f} tps, failed {b['failed']}")
