@@ -126,6 +126,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# Under ASGI every request runs in its own context with its own connection: without a pool each
+# request opens (and closes) a PostgreSQL connection, which costs more than the request's own SQL
+# (bench/README.md, "Referral acceptance throughput"). DATABASE_POOL_SIZE > 0 gives each process
+# a psycopg pool of up to that many connections, handed to a request and taken back at its end.
+DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "0"))
+if USING_POSTGRES and DATABASE_POOL_SIZE > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # a pool replaces persistent connections
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DATABASE_POOL_SIZE),
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, celery broker, cache ----------------------------------------------
