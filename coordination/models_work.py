@@ -33,6 +33,7 @@ __all__ = [
     "AgendaItem",
     "Attendance",
     "AttendanceStatus",
+    "BoardMedian",
     "Decision",
     "FrameworkItem",
     "FrameworkItemKind",
@@ -527,9 +528,11 @@ class StatisticsRollup(models.Model):
 
 
 class StatisticsRefresh(models.Model):
-    """The one row (pk 1) saying when the rollup was last rebuilt; locked while it is rebuilt."""
+    """The one row (pk 1) saying when the rollup was last rebuilt; locked while it is rebuilt.
+    `medians_at`: when the corridor board's median step durations (BoardMedian) were."""
 
     refreshed_at = models.DateTimeField(null=True)
+    medians_at = models.DateTimeField(null=True)
     duration_ms = models.PositiveIntegerField(default=0)
     rows = models.PositiveIntegerField(default=0)
 
@@ -538,3 +541,28 @@ class StatisticsRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"statistics as of {self.refreshed_at}"
+
+
+class BoardMedian(models.Model):
+    """The corridor board's median days per step, precomputed at the statistics refresh
+    (workflows/returns/board.py, `insert_board_medians`): the exact median of `step`'s ended
+    durations (seconds) over every return procedure of the corridor `returning_country` →
+    `receiving_country`. Derived data, rebuilt whole with the rollup: no foreign keys, figures
+    only. A corridor and step without an ended step has no row."""
+
+    returning_country = models.CharField(max_length=2)
+    receiving_country = models.CharField(max_length=2)
+    step = models.CharField(max_length=32)
+    median_seconds = models.FloatField()
+
+    class Meta:
+        verbose_name = _("corridor board median")
+        indexes = [
+            models.Index(fields=["returning_country"], name="boardmedian_returning_idx"),
+            models.Index(fields=["receiving_country"], name="boardmedian_receiving_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.returning_country}-{self.receiving_country} {self.step}: {self.median_seconds}"
+        )

@@ -11,6 +11,9 @@ refresh (coordination/tests/work/test_statistics_rollup.py holds them to that).
 Rows: one per (family, dimension, value, day, country pair) at the day grain, then the same
 summed per month and per year, so that a request reads whole years and months from the coarse
 rows and only the days at the ends of its range from the day rows (`_rollup_days`).
+
+In the same transaction: the corridor board's median days per step (BoardMedian,
+workflows/returns/board.py `insert_board_medians`), history rather than operations.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from django.utils import timezone
 
 from concord.analytics import analytic_queries
 from coordination.models import RollupGrain, StatisticsRefresh, StatisticsRollup
+from workflows.returns.board import insert_board_medians
 
 from .statistics import TOTAL, RollupSource, rollup_sources
 
@@ -53,6 +57,24 @@ def rollup_as_of() -> datetime:
     return statistics_refresh(only_if_never=True).refreshed_at
 
 
+def board_medians_as_of() -> datetime:
+    """When the corridor board's medians were precomputed; computes them first (them only) if
+    they never were, e.g. on a database whose rollup predates them. One query once built."""
+    computed = StatisticsRefresh.objects.filter(pk=1).values_list("medians_at", flat=True).first()
+    if computed is not None:
+        return computed
+    StatisticsRefresh.objects.get_or_create(pk=1)
+    with transaction.atomic():
+        state = StatisticsRefresh.objects.select_for_update().get(pk=1)
+        if state.medians_at is None:
+            started = timezone.now()
+            with analytic_queries(), connection.cursor() as cursor:
+                insert_board_medians(cursor)
+            state.medians_at = started
+            state.save(update_fields=["medians_at"])
+        return state.medians_at
+
+
 def statistics_refresh(*, only_if_never: bool = False) -> RefreshReport:
     """Rebuild the whole rollup in one transaction, under the lock of the refresh row (two
     refreshes run one after the other; readers keep the previous rollup until commit). The
@@ -75,10 +97,12 @@ def statistics_refresh(*, only_if_never: bool = False) -> RefreshReport:
             rows += _insert_grain(cursor, table, RollupGrain.YEAR, RollupGrain.MONTH)
             if connection.vendor == "postgresql":
                 cursor.execute(f"ANALYZE {table}")
+            insert_board_medians(cursor)
         state.refreshed_at = started
+        state.medians_at = started
         state.rows = rows
         state.duration_ms = int((time.monotonic() - clock) * 1000)
-        state.save(update_fields=["refreshed_at", "rows", "duration_ms"])
+        state.save(update_fields=["refreshed_at", "medians_at", "rows", "duration_ms"])
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # The previous rollup's rows are dead now: reclaim them at once (measured at a million
         # cases, a date-range request read 15,000 pages through them before autovacuum came).

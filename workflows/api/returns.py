@@ -242,6 +242,21 @@ class BoardSerializer(serializers.Serializer):
     steps = serializers.ListField(child=serializers.CharField())
     timed_steps = serializers.ListField(child=serializers.CharField())
     corridors = CorridorSerializer(many=True)
+    medians_as_of = serializers.DateTimeField(
+        allow_null=True,
+        help_text=(
+            "When median_days_per_step were computed: the last statistics refresh, for the "
+            "unfiltered board and a corridor filter; null when they were computed at this "
+            "request (a date, age, sex or form filter)."
+        ),
+    )
+    medians_refreshed_every_minutes = serializers.IntegerField(
+        allow_null=True,
+        help_text=(
+            "How often the precomputed medians are rebuilt (CONCORD_STATISTICS_REFRESH_MINUTES); "
+            "null with medians computed at this request."
+        ),
+    )
 
 
 class ReturnBoardView(APIView):

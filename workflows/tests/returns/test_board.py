@@ -7,12 +7,13 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from coordination.models import Country
 from workflows.models import ReturnState
-from workflows.returns.board import corridor_board, parse_filters
+from workflows.returns.board import TIMED_STEPS, corridor_board, parse_filters
 from workflows.services import returns as svc
 from workflows.tests.returns.factories import advance
 
@@ -159,6 +160,7 @@ def test_board_api_csv_and_page_show_no_identifying_field(figures, login, client
         "alternatives_granted",
         "monitoring",
     }
+    assert {"medians_as_of", "medians_refreshed_every_minutes"} <= set(api.json())
     lines = csv.content.decode().strip().splitlines()
     assert lines[0].startswith("corridor,returning_state,receiving_state,total,at_requested")
     assert len(lines) == 3
@@ -171,12 +173,19 @@ def test_board_fixed_queries(world, login, client, django_assert_max_num_queries
     for _ in range(n):
         advance(world.request(), world, ReturnState.DECISION)
         _reverse_return(world)
+    from coordination.work.rollup import board_medians_as_of
+
+    board_medians_as_of()  # the medians precomputed (the statistics refresh), as in service
     login(world.kh_ministry_official)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         r = client.get("/api/return-board/")
     assert sum(c["total"] for c in r.json()["corridors"]) == 2 * n
-    with django_assert_max_num_queries(14):
+    assert r.json()["medians_as_of"] is not None
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("workflows:return-board")).status_code == 200
+    # filtered: the medians computed at the request, one query fewer
+    with django_assert_max_num_queries(12):
+        assert client.get("/api/return-board/?age=adult").status_code == 200
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -220,3 +229,101 @@ def test_medians_are_exact(make_org, seed):
     of_procedure = procedures_q(countries=["TH"], filters=BoardFilters(), prefix="procedure__")
     medians = _medians(of_procedure)
     assert medians == pytest.approx(expected, abs=1e-9)
+    # the precomputed medians (the statistics refresh) are the same exact medians
+    from coordination.models import BoardMedian
+    from coordination.work.rollup import statistics_refresh
+
+    statistics_refresh()
+    stored = {
+        (m.returning_country, m.receiving_country, m.step): m.median_seconds / 86400.0
+        for m in BoardMedian.objects.all()
+    }
+    assert stored == pytest.approx(expected, abs=1e-9)
+
+
+def _live_medians(board):
+    from workflows.returns.board import _medians, procedures_q
+
+    q = procedures_q(countries=board.countries, filters=board.filters, prefix="procedure__")
+    shown = {(r.returning, r.receiving) for r in board.rows}
+    return {
+        (rc, vc, st): round(days, 1)
+        for (rc, vc, st), days in _medians(q).items()
+        if (rc, vc) in shown and st in TIMED_STEPS
+    }
+
+
+def _board_medians(board):
+    return {
+        (r.returning, r.receiving, st): days
+        for r in board.rows
+        for st, days in r.median_days.items()
+        if days is not None
+    }
+
+
+def test_medians_are_precomputed_at_the_statistics_refresh(figures):
+    """The unfiltered board and a corridor filter read the medians of the last statistics refresh
+    (built by the first request if never built), equal to the live exact medians as of then;
+    other filters compute them at the request."""
+    from coordination.models import BoardMedian, StatisticsRefresh
+    from coordination.work.rollup import statistics_refresh
+
+    user = figures.th_ministry_official
+    assert not BoardMedian.objects.exists()
+    board = corridor_board(user=user)  # the first request builds them
+    first = StatisticsRefresh.objects.get().medians_at
+    assert board.medians_as_of == first is not None
+    assert board.as_dict()["medians_refreshed_every_minutes"] > 0
+    assert BoardMedian.objects.exists()
+    assert _board_medians(board)
+    assert _board_medians(board) == _live_medians(board)
+
+    # history, not operations: a step ending after the refresh changes them at the next refresh
+    waiting = [figures.request() for _ in range(4)]
+    later = timezone.now() + dt.timedelta(days=9)
+    with time_machine.travel(later):
+        for procedure in waiting:  # four requested steps of 9 days: the median moves
+            advance(procedure, figures, ReturnState.DECISION)
+        board = corridor_board(user=user)
+        assert board.medians_as_of == first
+        assert _board_medians(board) != _live_medians(board)
+        report = statistics_refresh()
+        board = corridor_board(user=user)
+    assert board.medians_as_of == report.refreshed_at > first
+    assert _board_medians(board) == _live_medians(board)
+
+    corridor = corridor_board(user=user, filters=parse_filters({"corridor": "KH-TH"}))
+    assert corridor.medians_as_of == report.refreshed_at
+    assert {r.key for r in corridor.rows} == {"KH-TH"}
+    assert _board_medians(corridor) == _live_medians(corridor)
+
+    for params in (
+        {"age": "adult"},
+        {"sex": "Male"},
+        {"form": "forced_labour"},
+        {"to": "2099-01-01"},
+    ):
+        filtered = corridor_board(user=user, filters=parse_filters(params))
+        assert filtered.medians_as_of is None
+        assert filtered.as_dict()["medians_refreshed_every_minutes"] is None
+        assert _board_medians(filtered) == _live_medians(filtered)
+
+
+def test_medians_as_of_on_page_and_api(figures, login, client):
+    from coordination.models import StatisticsRefresh
+
+    login(figures.th_ministry_official)
+    api = client.get("/api/return-board/").json()
+    as_of = StatisticsRefresh.objects.get().medians_at
+    assert api["medians_as_of"] is not None
+    assert dt.datetime.fromisoformat(api["medians_as_of"].replace("Z", "+00:00")) == as_of
+    assert api["medians_refreshed_every_minutes"] == settings.CONCORD_STATISTICS_REFRESH_MINUTES
+    page = client.get(reverse("workflows:return-board")).content.decode()
+    assert "Median durations as of" in page
+    assert f"refreshed every {settings.CONCORD_STATISTICS_REFRESH_MINUTES} minutes" in page
+    filtered = client.get("/api/return-board/?age=child").json()
+    assert filtered["medians_as_of"] is None
+    page = client.get(reverse("workflows:return-board") + "?age=child").content.decode()
+    assert "Median durations as of" not in page
+    assert "Median durations computed now" in page
