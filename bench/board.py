@@ -41,6 +41,8 @@ from inbox import explain, percentile  # noqa: E402
 VARIANTS = [
     ("board-page", "/returns/board/"),
     ("board-api", "/api/return-board/"),
+    # a filter the precomputed medians do not cover: medians computed at the request
+    ("board-api-child", "/api/return-board/?age=child"),
     ("statistics-page", "/work/statistics/"),
     ("statistics-api", "/api/statistics/"),
     ("statistics-api-cases", "/api/statistics/?family=cases"),
