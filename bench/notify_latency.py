@@ -16,10 +16,8 @@ What runs (each its own process, all on this machine):
   stamps the commit with time.time().
 Each submission notifies exactly one user (the receiving shelter's officer), so each event is one
 websocket message; latency = client receive time - commit time, on the same clock.
-Also printed: where the time goes, from the Delivery rows (`delivered_at` is stamped by whichever
-path pushed the notice once it holds the row: since the live push from the committing process,
-that process right after its commit; before, the worker's task): commit → row held ("task" in
-the figures' names), and row held → message on the socket.
+Also printed: where the time goes, from the Delivery rows (`delivered_at` is stamped by the worker's
+task once it holds the rows): commit → task running, and task running → message on the socket.
 
 Runs in production mode (DEBUG off) with throwaway keys. Every process is stopped at the end.
 """

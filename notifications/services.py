@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -305,52 +305,6 @@ def deliveries_send(*, delivery_ids: Iterable[int]) -> SendResult:
             ["attempts", "status", "delivered_at", "last_error"],
         )
     return result
-
-
-def live_deliveries_push(*, delivery_ids: Iterable[int]) -> tuple[list[int], Exception | None]:
-    """The fast path of live notices: called by the process that recorded them, right after the
-    commit (`dispatch.publish_after_commit`), so that an open page hears of a notice without
-    waiting for the broker and a worker. Pending live rows among `delivery_ids` are locked with
-    SKIP LOCKED, pushed in order and marked delivered in one transaction; at the first push that
-    fails the rest are left pending as they were, with no attempt counted, for the worker's task
-    and the sweep (the slow path, which retries with backoff). Rows the worker already holds or
-    delivered are skipped, so each notice is pushed once. Returns the ids pushed and the error
-    that stopped it, if any (the caller's circuit breaker uses it)."""
-    ids = list(delivery_ids)
-    if not ids:
-        return [], None
-    pushed: list[int] = []
-    error: Exception | None = None
-    with transaction.atomic():
-        rows = list(
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("notification")
-            .filter(pk__in=ids, status=DeliveryStatus.PENDING, channel=Channel.LIVE)
-            .order_by("pk")
-        )
-        if not rows:
-            return [], None
-        unread = _unread_counts({r.notification.recipient_id for r in rows})
-        for row in rows:
-            notice = row.notification
-            try:
-                live.push_notification(
-                    user_id=notice.recipient_id,
-                    payload=notice.as_payload(),
-                    unread=unread.get(notice.recipient_id, 0),
-                )
-            except Exception as exc:  # noqa: BLE001 - any transport failure: the slow path sends
-                error = exc
-                break
-            pushed.append(row.pk)
-        if pushed:
-            Delivery.objects.filter(pk__in=pushed).update(
-                status=DeliveryStatus.DELIVERED,
-                delivered_at=timezone.now(),
-                attempts=F("attempts") + 1,
-                last_error="",
-            )
-    return pushed, error
 
 
 def deliveries_due(*, older_than: timedelta, limit: int = 500) -> list[int]:
