@@ -451,17 +451,29 @@ def _cases_forms() -> list[tuple[str, str, Q]]:
     ]
 
 
+def _filtered(qs: Any, f: StatsFilter, *, day: str, countries: tuple[str, ...]) -> Any:
+    """`qs` within the filter's days (by the `day` lookup) and, when it names countries, those
+    whose any of the `countries` fields is one of them (a referral or a return counts for both
+    its sides)."""
+    if f.date_from:
+        qs = qs.filter(**{f"{day}__gte": f.date_from})
+    if f.date_to:
+        qs = qs.filter(**{f"{day}__lte": f.date_to})
+    if f.countries is not None:
+        either = Q()
+        for field in countries:
+            either |= Q(**{f"{field}__in": f.countries})
+        qs = qs.filter(either)
+    return qs
+
+
 def cases_figures(f: StatsFilter) -> list[Figure]:
     """Cases identified, computed from the case rows (the reference for the rollup): 3 queries
     on PostgreSQL (the total and 8 tables in one GROUPING SETS scan, the forms, the country
     names)."""
-    qs = _cases_scope()
-    if f.date_from:
-        qs = qs.filter(identified_on__gte=f.date_from)
-    if f.date_to:
-        qs = qs.filter(identified_on__lte=f.date_to)
-    if f.countries is not None:
-        qs = qs.filter(country_of_identification_id__in=f.countries)
+    qs = _filtered(
+        _cases_scope(), f, day="identified_on", countries=("country_of_identification_id",)
+    )
     total, t = _grouped_all(
         qs,
         {
@@ -666,15 +678,12 @@ def _referrals_dims() -> dict[str, tuple[Any, Labels]]:
 def referrals_figures(f: StatsFilter) -> list[Figure]:
     """Referrals computed from the referral rows (the reference for the rollup): 1 query on
     PostgreSQL (GROUPING SETS)."""
-    qs = _referrals_scope()
-    if f.date_from:
-        qs = qs.filter(submitted_at__date__gte=f.date_from)
-    if f.date_to:
-        qs = qs.filter(submitted_at__date__lte=f.date_to)
-    if f.countries is not None:
-        qs = qs.filter(
-            Q(sender__country_id__in=f.countries) | Q(receiver__country_id__in=f.countries)
-        )
+    qs = _filtered(
+        _referrals_scope(),
+        f,
+        day="submitted_at__date",
+        countries=("sender__country_id", "receiver__country_id"),
+    )
     total, t = _grouped_all(qs, _referrals_dims())
     return _referrals_result(total, t)
 
@@ -798,15 +807,12 @@ def returns_figures(f: StatsFilter) -> list[Figure]:
     queries on PostgreSQL (GROUPING SETS, the steps reached, the country names)."""
     procedure_model = _model("workflows.ReturnProcedure")
     step_model = _model("workflows.ReturnStep")
-    qs = procedure_model.objects.all()
-    if f.date_from:
-        qs = qs.filter(requested_at__date__gte=f.date_from)
-    if f.date_to:
-        qs = qs.filter(requested_at__date__lte=f.date_to)
-    if f.countries is not None:
-        qs = qs.filter(
-            Q(returning_country_id__in=f.countries) | Q(receiving_country_id__in=f.countries)
-        )
+    qs = _filtered(
+        procedure_model.objects.all(),
+        f,
+        day="requested_at__date",
+        countries=("returning_country_id", "receiving_country_id"),
+    )
     dims = _returns_dims()
     total, t = _grouped_all(
         qs,
