@@ -153,3 +153,11 @@ def login(client: Any):
         return target
 
     return _login
+
+
+@pytest.fixture
+def make_case(db: Any):
+    """make_case(owner=None, state="presumed_victim", minor_status="adult", ...) -> Case."""
+    from workflows.cases.tests.factories import make_case as factory
+
+    return factory

@@ -13,7 +13,7 @@ Matching rules (selectors.agreements_covering):
   (`Organisation.acts_for_country`: its country, or for an embassy the State it represents).
   An agreement between States therefore covers the organisations of those States.
 
-The exploitation-form codes are the same strings as `workflows.models.ExploitationForm`
+The exploitation-form codes are the same strings as `workflows.cases.models.ExploitationForm`
 (seed 004:24-104, 001:394); they are repeated here because agreements may not import
 workflows (STYLE.md arrows).
 """
@@ -48,7 +48,7 @@ PERSON_GROUPS: dict[str, Any] = {
     ASYLUM_SEEKERS_REFUGEES: _("Asylum seekers and refugees"),
 }
 
-# --- target groups: forms of exploitation (same codes as workflows.models.ExploitationForm) -----
+# --- target groups: forms of exploitation (same codes as cases.ExploitationForm) ---------
 EXPLOITATION_FORMS: dict[str, Any] = {
     "sexual_exploitation": _("Sexual exploitation"),
     "forced_labour": _("Forced labour or services"),

@@ -194,10 +194,6 @@ class Agreement(ConcurrentTransitionMixin, models.Model):
         return f"{self.title} ({self.reference})"
 
     @property
-    def primary_language(self) -> str:
-        return self.languages[0] if self.languages else settings.LANGUAGE_CODE
-
-    @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE_STATES
 

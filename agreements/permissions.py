@@ -68,10 +68,6 @@ def signing_memberships(user: Any, agreement: Agreement) -> list[Membership]:
     )
 
 
-def is_coordinator_for(user: Any, agreement: Agreement) -> bool:
-    return bool(coordinator_org_ids(user, agreement))
-
-
 def can_sign(user: Any, agreement: Agreement) -> bool:
     return bool(signing_memberships(user, agreement))
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from concord.errors import ApplicationError
 from concord.web import page_action
 from coordination.models import Country, Organisation, Role
 from coordination.permissions import organisation_ids_for
@@ -194,7 +195,7 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
                 end_date=data.get("end_date"),
                 review_date=data.get("review_date"),
             )
-        except services.ApplicationError as exc:
+        except ApplicationError as exc:
             for field, errors in exc.fields.items():
                 form.add_error(field if field in form.fields else None, errors)
             if not exc.fields:
@@ -381,7 +382,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     commitments=request.POST.getlist("commitments"),
                     note=data.get("note") or "",
                 )
-            except services.ApplicationError as exc:
+            except ApplicationError as exc:
                 messages.error(request, services_error(exc))
                 texts.update({k: {**texts.get(k, {}), **v} for k, v in clauses.items()})
             else:
@@ -417,7 +418,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "agreements/edit.html", context)
 
 
-def services_error(exc: services.ApplicationError) -> str:
+def services_error(exc: ApplicationError) -> str:
     from concord.web import action_error_message
 
     return action_error_message(exc)
@@ -434,7 +435,7 @@ def agreement_partners(request: HttpRequest, pk: int) -> HttpResponse:
             pk=request.POST.get("organisation") or 0, is_active=True
         ).first()
         if organisation is None:
-            raise services.ApplicationError(
+            raise ApplicationError(
                 _("Choose an organisation."), fields={"organisation": [_("Required.")]}
             )
         country = Country.objects.filter(code=request.POST.get("country") or "").first()
@@ -476,7 +477,7 @@ def agreement_coverage(request: HttpRequest, pk: int) -> HttpResponse:
                 target_groups=request.POST.getlist("target_groups"),
                 data_categories=request.POST.getlist("data_categories"),
             )
-        except services.ApplicationError as exc:
+        except ApplicationError as exc:
             messages.error(request, services_error(exc))
         else:
             (messages.warning if outcome.voided_signatures else messages.success)(
@@ -629,7 +630,7 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
 @page_action
 def _sign_post(request: HttpRequest, agreement: Agreement) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
-        raise services.ApplicationError(
+        raise ApplicationError(
             _("Confirm that you read this exact version."),
             fields={"confirm": [_("Required.")]},
         )

@@ -8,7 +8,7 @@ Each app lists its tasks in `<app>/schedules.py`::
     SCHEDULES = [
         Schedule(
             name="referrals: escalate overdue",
-            task="workflows.tasks.escalate_overdue_referrals",
+            task="workflows.referrals.tasks.escalate_overdue_referrals",
             every=timedelta(minutes=5),
             description="Escalates referrals not answered by their deadline.",
         ),

@@ -62,10 +62,15 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "pgtrigger",
     "django_fsm",  # its graph_transitions command draws the state machines (make diagrams)
+    # Concord's apps, each depending only on those above it (pyproject.toml: the import contract)
     "concord",
     "coordination",
+    "coordination.work",
     "agreements",
-    "workflows",
+    "workflows.cases",
+    "workflows.referrals",
+    "workflows.returns",
+    "reporting",
     "notifications",
 ]
 
@@ -203,7 +208,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # restart), every `interval_start` + n * `interval_step` seconds, at most `interval_max` apart.
 # kombu's default for the worker is 2, 4, 6 ... 30 s, so after an outage of a minute a worker
 # could sit idle for up to 30 s with Redis long back; notifications promise delivery within
-# seconds (issue 6: "delivery resumes within 10 seconds of Redis coming back"). Our Redis is on
+# seconds ("delivery resumes within 10 seconds of Redis coming back"). Our Redis is on
 # the same host or network, so one refused connection a second while it is down costs nothing.
 # The same options are kombu's failover policy for publishers (the web process, beat): there
 # `connect_retries_timeout` bounds how long one publish may keep trying before the outbox's
@@ -326,14 +331,14 @@ SPECTACULAR_SETTINGS = {
         "SeatEnum": "coordination.models.Seat",
         "AgreementKindEnum": "agreements.models.AgreementKind",
         "AgreementStateEnum": "agreements.models.AgreementState",
-        "DeclineReasonEnum": "workflows.models.referrals.DeclineReason",
-        "ReferralStateEnum": "workflows.models.referrals.ReferralState",
-        "UrgencyEnum": "workflows.models.referrals.Urgency",
-        "CaseStatusEnum": "workflows.models.cases.CaseStatus",
+        "DeclineReasonEnum": "workflows.referrals.models.DeclineReason",
+        "ReferralStateEnum": "workflows.referrals.models.ReferralState",
+        "UrgencyEnum": "workflows.referrals.models.Urgency",
+        "CaseStatusEnum": "workflows.cases.models.CaseStatus",
         "NotificationKindEnum": "notifications.models.Kind",
         "NotificationDeliveryStatusEnum": "notifications.models.DeliveryStatus",
         "NotificationEmailModeEnum": "notifications.models.EmailMode",
-        "ReturnServiceStatusEnum": "workflows.models.returns.ServiceStatus",
+        "ReturnServiceStatusEnum": "workflows.returns.models.ServiceStatus",
     },
 }
 

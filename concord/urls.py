@@ -10,8 +10,12 @@ from .health import healthz, readyz
 
 api_urlpatterns = [
     path("", include("coordination.api.urls")),
+    path("", include("coordination.work.api.urls")),
     path("", include("agreements.api.urls")),
-    path("", include("workflows.api.urls")),
+    path("", include("workflows.cases.api.urls")),
+    path("", include("workflows.referrals.api.urls")),
+    path("", include("workflows.returns.api.urls")),
+    path("", include("reporting.api.urls")),
     path("", include("notifications.api.urls")),
 ]
 
@@ -33,10 +37,14 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/", include((api_urlpatterns, "api"))),
     path("agreements/", include("agreements.urls")),
-    path("", include("workflows.urls")),
+    path("", include("workflows.cases.urls")),
+    path("", include("workflows.referrals.urls")),
+    path("", include("workflows.returns.urls")),
+    path("", include("reporting.urls")),
     path("notifications/", include("notifications.urls")),
     path("", dashboard, name="dashboard"),
     path("", include("coordination.urls")),
+    path("", include("coordination.work.urls")),
 ]
 
 handler400 = "concord.error_views.bad_request"

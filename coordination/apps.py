@@ -24,6 +24,3 @@ class CoordinationConfig(AppConfig):
             order=90,
             title=_("Your coordination bodies"),
         )
-        from .work.panels import register as register_work_panels  # issue 7: action items
-
-        register_work_panels()

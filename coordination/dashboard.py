@@ -9,7 +9,7 @@ An app adds its panel from its AppConfig.ready()::
 
         register_panel(
             key="referrals-inbox",
-            template="workflows/panels/referrals_inbox.html",
+            template="referrals/panels/inbox.html",
             context=lambda request: {"referrals": selectors.inbox_for(user=request.user)[:5]},
             order=20,
             title=_("Referrals waiting for you"),

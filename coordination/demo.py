@@ -1,7 +1,7 @@
 """Demo data for the coordination app: two neighbouring countries, Thailand (TH) and Cambodia (KH).
 
-Loaded by `manage.py load_demo` (which then calls agreements.demo, workflows.demo and
-notifications.demo when those exist). Idempotent: every row is found by its natural key (an
+Loaded first by `manage.py load_demo` (each app built on coordination loads its part after it).
+Idempotent: every row is found by its natural key (an
 organisation by country + handle name, a user by username), so running it twice gives the same rows.
 
 Handles other apps use::
@@ -459,9 +459,6 @@ def load(*, stdout: Any) -> None:
             title=title,
         )
     _ensure_user(ADMIN_USERNAME, superuser=True)
-    from .demo_work import load as load_work  # meetings, action items, national action plan
-
-    load_work(stdout=stdout)
     stdout.write(
         f"coordination: {len(COUNTRIES)} countries, {len(ORGS) * len(COUNTRIES)} agencies, "
         f"3 coordination bodies, {len(USERS) + len(INTERNATIONAL_USERS) + 1} demo users"

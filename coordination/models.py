@@ -280,6 +280,3 @@ class MembershipEvent(Event):
     @property
     def transition_label(self) -> str:
         return str(MEMBERSHIP_TRANSITIONS.get(self.transition, self.transition))
-
-
-from .models_work import *  # noqa: E402,F403

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db.models import QuerySet
 
 from concord.request_memo import forget, remember
 
@@ -54,10 +53,6 @@ def organisation_ids_for(user: Any, roles: Iterable[str] | None = None) -> set[i
         for organisation_id, role, organisation_active in active_memberships(user)
         if organisation_active and (wanted is None or role in wanted)
     }
-
-
-def memberships_of(user: Any) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user, is_active=True).select_related("organisation")
 
 
 def has_role(user: Any, organisation: Organisation | int, roles: Iterable[str]) -> bool:

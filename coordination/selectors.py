@@ -6,13 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .models import (
-    BodySeat,
-    CoordinationBody,
-    Membership,
-    MembershipEvent,
-    Organisation,
-)
+from .models import BodySeat, CoordinationBody, Membership, MembershipEvent, Organisation
 from .permissions import organisation_ids_for
 
 

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -22,5 +22,4 @@ urlpatterns = [
     ),
     path("bodies/", views.body_list, name="bodies"),
     path("bodies/<int:pk>/", views.body_detail, name="body"),
-    path("", include("coordination.work.urls")),
 ]

@@ -130,10 +130,6 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return f"{self.title} → {self.recipient_id}"
 
-    @property
-    def is_read(self) -> bool:
-        return self.read_at is not None
-
     def as_payload(self) -> dict[str, object]:
         """The websocket and API shape: references, kinds, states and links only."""
         return {

@@ -8,16 +8,28 @@ Receivers are connected with `weak=False` and a `dispatch_uid`, once, in `AppCon
 
 from __future__ import annotations
 
-import importlib
+from types import ModuleType
 from typing import Any
 
 from django.dispatch import Signal
 
-from . import dispatch, services
-from .registry import RULES, Rule, resolve_signal
+from agreements import signals as agreement_signals
+from coordination.work import signals as work_signals
+from workflows.cases import signals as case_signals
+from workflows.referrals import signals as referral_signals
+from workflows.returns import signals as return_signals
 
-# Modules whose signals may change the state a page shows.
-STATE_SIGNAL_MODULES = ("workflows.signals", "agreements.signals", "coordination.work.signals")
+from . import dispatch, services
+from .registry import RULES, Rule
+
+# The apps' signal modules: any of their signals may change the state a page shows.
+STATE_SIGNAL_MODULES: tuple[ModuleType, ...] = (
+    work_signals,
+    agreement_signals,
+    case_signals,
+    referral_signals,
+    return_signals,
+)
 
 
 def _subject_dict(rule_subject: Any, event: Any) -> dict[str, Any]:
@@ -57,11 +69,11 @@ def _subject_for(instance: Any) -> Any:
 
     label = instance._meta.label_lower
     return {
-        "workflows.referral": registry.referral_subject,
+        "referrals.referral": registry.referral_subject,
         "agreements.agreement": registry.agreement_subject,
-        "workflows.returnprocedure": registry.return_subject,
-        "coordination.actionitem": registry.item_subject,
-        "coordination.meeting": registry.meeting_subject,
+        "returns.returnprocedure": registry.return_subject,
+        "work.actionitem": registry.item_subject,
+        "work.meeting": registry.meeting_subject,
     }.get(label)
 
 
@@ -77,16 +89,20 @@ def _state_receiver(
 
 
 def connect_all() -> None:
-    by_signal: dict[str, list[Rule]] = {}
+    by_signal: dict[Signal, list[Rule]] = {}
     for rule in RULES:
-        by_signal.setdefault(rule.signal_path, []).append(rule)
-    for path, rules in by_signal.items():
-        resolve_signal(path).connect(
-            _make_rule_receiver(rules), weak=False, dispatch_uid=f"notifications:{path}"
-        )
-    for module_path in STATE_SIGNAL_MODULES:
-        module = importlib.import_module(module_path)
-        for name, value in vars(module).items():
-            path = f"{module_path}.{name}"
-            if isinstance(value, Signal) and path not in by_signal:
-                value.connect(_state_receiver, weak=False, dispatch_uid=f"notifications:{path}")
+        by_signal.setdefault(rule.signal, []).append(rule)
+    for module in STATE_SIGNAL_MODULES:
+        for name, signal in vars(module).items():
+            if not isinstance(signal, Signal):
+                continue
+            uid = f"notifications:{module.__name__}.{name}"
+            if signal in by_signal:
+                signal.connect(_make_rule_receiver(by_signal[signal]), weak=False, dispatch_uid=uid)
+            else:
+                signal.connect(_state_receiver, weak=False, dispatch_uid=uid)
+    for signal, rules in by_signal.items():
+        # a rule's signal outside those modules (none today) is connected all the same
+        if not any(signal in vars(module).values() for module in STATE_SIGNAL_MODULES):
+            uid = f"notifications:rule:{rules[0].kind}"
+            signal.connect(_make_rule_receiver(rules), weak=False, dispatch_uid=uid)

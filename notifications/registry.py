@@ -5,8 +5,8 @@ it concerns (the members who act on it), and the words of the notice. Words are 
 references, kinds, states and organisation names only: never a person's name, birth date,
 contact or any other identifying field (the cases' encrypted fields are never read here).
 
-The apps that send these signals import nothing from here (STYLE.md: notifications listens to all
-three through signals and is imported by none of them).
+The apps that send these signals import nothing from here (STYLE.md: notifications listens to
+every app through its signals and is imported by none of them).
 """
 
 from __future__ import annotations
@@ -19,9 +19,14 @@ from django.dispatch import Signal
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from agreements import signals as agreement_signals
 from coordination.models import BodySeat, Role, Seat
+from coordination.work import signals as work_signals
+from workflows.cases import signals as case_signals
+from workflows.referrals import signals as referral_signals
+from workflows.returns import signals as return_signals
 
-from .models import Kind
+from .models import EmailMode, Kind
 
 # Roles that act on a person's case and its referrals (seed 004: the case officers and their
 # supervisors of the agencies that identify, refer and assist).
@@ -57,7 +62,7 @@ class Subject:
 
 @dataclass(frozen=True)
 class Rule:
-    signal_path: str  # "app.signals.name" (resolved when the app is ready)
+    signal: Signal
     kind: str
     subject: Callable[[Any], Subject]
     targets: Callable[[Any, dict[str, Any]], Iterable[Target]]
@@ -74,7 +79,7 @@ def referral_subject(referral: Any) -> Subject:
         referral.pk,
         referral.reference,
         referral.state,
-        reverse("workflows:referral-detail", args=[referral.pk]),
+        reverse("referrals:referral-detail", args=[referral.pk]),
     )
 
 
@@ -84,7 +89,7 @@ def case_subject(case: Any) -> Subject:
         case.pk,
         case.reference,
         case.identification_state,
-        reverse("workflows:case-detail", args=[case.pk]),
+        reverse("cases:case-detail", args=[case.pk]),
     )
 
 
@@ -112,7 +117,7 @@ def return_subject(procedure: Any) -> Subject:
         procedure.pk,
         procedure.reference,
         procedure.state,
-        reverse("workflows:return-detail", args=[procedure.pk]),
+        reverse("returns:return-detail", args=[procedure.pk]),
     )
 
 
@@ -122,7 +127,7 @@ def item_subject(item: Any) -> Subject:
         item.pk,
         f"AI-{item.pk}",
         item.state,
-        reverse("coordination:work_item", args=[item.pk]),
+        reverse("work:item", args=[item.pk]),
     )
 
 
@@ -132,7 +137,7 @@ def meeting_subject(meeting: Any) -> Subject:
         meeting.pk,
         f"M-{meeting.pk}",
         meeting.state,
-        reverse("coordination:work_meeting", args=[meeting.pk]),
+        reverse("work:meeting", args=[meeting.pk]),
     )
 
 
@@ -268,7 +273,7 @@ def _urgency_body(referral: Any, kw: dict[str, Any]) -> str:
 RULES: list[Rule] = [
     # referrals
     Rule(
-        "workflows.signals.referral_submitted",
+        referral_signals.referral_submitted,
         Kind.REFERRAL_SUBMITTED,
         referral_subject,
         to_receiver,
@@ -276,7 +281,7 @@ RULES: list[Rule] = [
         _urgency_body,
     ),
     Rule(
-        "workflows.signals.referral_resubmitted",
+        referral_signals.referral_resubmitted,
         Kind.REFERRAL_RESUBMITTED,
         referral_subject,
         to_receiver,
@@ -284,42 +289,42 @@ RULES: list[Rule] = [
         _urgency_body,
     ),
     Rule(
-        "workflows.signals.referral_accepted",
+        referral_signals.referral_accepted,
         Kind.REFERRAL_ACCEPTED,
         referral_subject,
         to_sender,
         _t(_("Referral {ref} accepted by {receiver}")),
     ),
     Rule(
-        "workflows.signals.referral_declined",
+        referral_signals.referral_declined,
         Kind.REFERRAL_DECLINED,
         referral_subject,
         to_sender,
         _t(_("Referral {ref} declined by {receiver}")),
     ),
     Rule(
-        "workflows.signals.referral_information_requested",
+        referral_signals.referral_information_requested,
         Kind.REFERRAL_INFORMATION_REQUESTED,
         referral_subject,
         to_sender,
         _t(_("{receiver} asks for more information on referral {ref}")),
     ),
     Rule(
-        "workflows.signals.referral_withdrawn",
+        referral_signals.referral_withdrawn,
         Kind.REFERRAL_WITHDRAWN,
         referral_subject,
         to_receiver,
         _t(_("Referral {ref} withdrawn by {sender}")),
     ),
     Rule(
-        "workflows.signals.referral_completed",
+        referral_signals.referral_completed,
         Kind.REFERRAL_COMPLETED,
         referral_subject,
         to_sender,
         _t(_("Referral {ref} completed by {receiver}")),
     ),
     Rule(
-        "workflows.signals.referral_escalated",
+        referral_signals.referral_escalated,
         Kind.REFERRAL_ESCALATED,
         referral_subject,
         escalation_targets,
@@ -328,28 +333,28 @@ RULES: list[Rule] = [
     ),
     # cases
     Rule(
-        "workflows.signals.case_lead_transferred",
+        referral_signals.case_lead_transferred,
         Kind.CASE_LEAD_TRANSFERRED,
         case_subject,
         lead_transfer_targets,
         _t(_("Case {ref}: lead transferred to {owner}")),
     ),
     Rule(
-        "workflows.signals.consent_withdrawn",
+        case_signals.consent_withdrawn,
         Kind.CONSENT_WITHDRAWN,
         consent_subject,
         consent_targets,
         _t(_("Case {case}: consent withdrawn, stop sharing its data")),
     ),
     Rule(
-        "workflows.signals.reflection_period_ended",
+        case_signals.reflection_period_ended,
         Kind.REFLECTION_PERIOD_ENDED,
         period_subject,
         case_owner,
         _t(_("Case {case}: reflection period ended")),
     ),
     Rule(
-        "workflows.signals.child_protection_missing",
+        case_signals.child_protection_missing,
         Kind.CHILD_PROTECTION_MISSING,
         case_subject,
         child_protection_targets,
@@ -357,30 +362,62 @@ RULES: list[Rule] = [
     ),
     # agreements
     *[
-        Rule(f"agreements.signals.{name}", kind, agreement_subject, agreement_parties, _t(text))
-        for name, kind, text in [
+        Rule(signal, kind, agreement_subject, agreement_parties, _t(text))
+        for signal, kind, text in [
             (
-                "agreement_consultation_opened",
+                agreement_signals.agreement_consultation_opened,
                 Kind.AGREEMENT_CONSULTATION_OPENED,
                 _("Agreement {ref} is open for comment"),
             ),
-            ("agreement_commented", Kind.AGREEMENT_COMMENTED, _("New comment on agreement {ref}")),
-            ("agreement_signed", Kind.AGREEMENT_SIGNED, _("Agreement {ref} signed by a party")),
-            ("agreement_in_force", Kind.AGREEMENT_IN_FORCE, _("Agreement {ref} is in force")),
-            ("agreement_suspended", Kind.AGREEMENT_SUSPENDED, _("Agreement {ref} suspended")),
-            ("agreement_resumed", Kind.AGREEMENT_RESUMED, _("Agreement {ref} resumed")),
-            ("agreement_terminated", Kind.AGREEMENT_TERMINATED, _("Agreement {ref} terminated")),
-            ("agreement_expired", Kind.AGREEMENT_EXPIRED, _("Agreement {ref} expired")),
-            ("agreement_review_due", Kind.AGREEMENT_REVIEW_DUE, _("Agreement {ref}: review due")),
             (
-                "agreement_expiry_approaching",
+                agreement_signals.agreement_commented,
+                Kind.AGREEMENT_COMMENTED,
+                _("New comment on agreement {ref}"),
+            ),
+            (
+                agreement_signals.agreement_signed,
+                Kind.AGREEMENT_SIGNED,
+                _("Agreement {ref} signed by a party"),
+            ),
+            (
+                agreement_signals.agreement_in_force,
+                Kind.AGREEMENT_IN_FORCE,
+                _("Agreement {ref} is in force"),
+            ),
+            (
+                agreement_signals.agreement_suspended,
+                Kind.AGREEMENT_SUSPENDED,
+                _("Agreement {ref} suspended"),
+            ),
+            (
+                agreement_signals.agreement_resumed,
+                Kind.AGREEMENT_RESUMED,
+                _("Agreement {ref} resumed"),
+            ),
+            (
+                agreement_signals.agreement_terminated,
+                Kind.AGREEMENT_TERMINATED,
+                _("Agreement {ref} terminated"),
+            ),
+            (
+                agreement_signals.agreement_expired,
+                Kind.AGREEMENT_EXPIRED,
+                _("Agreement {ref} expired"),
+            ),
+            (
+                agreement_signals.agreement_review_due,
+                Kind.AGREEMENT_REVIEW_DUE,
+                _("Agreement {ref}: review due"),
+            ),
+            (
+                agreement_signals.agreement_expiry_approaching,
                 Kind.AGREEMENT_EXPIRY_APPROACHING,
                 _("Agreement {ref} expires soon"),
             ),
         ]
     ],
     Rule(
-        "agreements.signals.agreement_ready_for_signature",
+        agreement_signals.agreement_ready_for_signature,
         Kind.AGREEMENT_READY_FOR_SIGNATURE,
         agreement_subject,
         agreement_signatories,
@@ -388,26 +425,42 @@ RULES: list[Rule] = [
     ),
     # returns
     *[
-        Rule(f"workflows.signals.{name}", kind, return_subject, return_parties, _t(text))
-        for name, kind, text in [
-            ("return_requested", Kind.RETURN_REQUESTED, _("Return {ref} requested")),
+        Rule(signal, kind, return_subject, return_parties, _t(text))
+        for signal, kind, text in [
+            (return_signals.return_requested, Kind.RETURN_REQUESTED, _("Return {ref} requested")),
             (
-                "return_submitted_for_decision",
+                return_signals.return_submitted_for_decision,
                 Kind.RETURN_SUBMITTED_FOR_DECISION,
                 _("Return {ref}: risk assessment complete, decision needed"),
             ),
-            ("return_decided", Kind.RETURN_DECIDED, _("Return {ref} decided: {decision}")),
-            ("return_blocked", Kind.RETURN_BLOCKED, _("Return {ref} blocked by safeguard {guard}")),
-            ("return_step_due", Kind.RETURN_STEP_DUE, _("Return {ref}: a step is due")),
-            ("return_departed", Kind.RETURN_DEPARTED, _("Return {ref} under way")),
-            ("return_handed_over", Kind.RETURN_HANDED_OVER, _("Return {ref}: handed over")),
             (
-                "monitoring_visit_missed",
+                return_signals.return_decided,
+                Kind.RETURN_DECIDED,
+                _("Return {ref} decided: {decision}"),
+            ),
+            (
+                return_signals.return_blocked,
+                Kind.RETURN_BLOCKED,
+                _("Return {ref} blocked by safeguard {guard}"),
+            ),
+            (
+                return_signals.return_step_due,
+                Kind.RETURN_STEP_DUE,
+                _("Return {ref}: a step is due"),
+            ),
+            (return_signals.return_departed, Kind.RETURN_DEPARTED, _("Return {ref} under way")),
+            (
+                return_signals.return_handed_over,
+                Kind.RETURN_HANDED_OVER,
+                _("Return {ref}: handed over"),
+            ),
+            (
+                return_signals.monitoring_visit_missed,
                 Kind.MONITORING_VISIT_MISSED,
                 _("Return {ref}: a monitoring visit was missed"),
             ),
             (
-                "monitoring_visit_alarming",
+                return_signals.monitoring_visit_alarming,
                 Kind.MONITORING_VISIT_ALARMING,
                 _("Return {ref}: a monitoring visit raised concern"),
             ),
@@ -415,21 +468,21 @@ RULES: list[Rule] = [
     ],
     # coordination work
     Rule(
-        "coordination.work.signals.action_item_assigned",
+        work_signals.action_item_assigned,
         Kind.ACTION_ITEM_ASSIGNED,
         item_subject,
         item_parties,
         _item_title(_("Action item {ref} assigned to {owner}, due {due}")),
     ),
     Rule(
-        "coordination.work.signals.action_item_overdue",
+        work_signals.action_item_overdue,
         Kind.ACTION_ITEM_OVERDUE,
         item_subject,
         item_parties,
         _item_title(_("Action item {ref} of {owner} is overdue (due {due})")),
     ),
     Rule(
-        "coordination.work.signals.meeting_scheduled",
+        work_signals.meeting_scheduled,
         Kind.MEETING_SCHEDULED,
         meeting_subject,
         meeting_members,
@@ -457,8 +510,6 @@ URGENT_KINDS = frozenset(
 )
 
 
-def resolve_signal(path: str) -> Signal:
-    module_path, _dot, name = path.rpartition(".")
-    import importlib
-
-    return getattr(importlib.import_module(module_path), name)
+def default_email_mode(kind: str) -> str:
+    """E-mail at once for the urgent kinds, none for the others, until the person chooses."""
+    return EmailMode.IMMEDIATE if kind in URGENT_KINDS else EmailMode.OFF

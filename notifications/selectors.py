@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from .models import Delivery, Kind, Notification, Preference, WebhookSubscription
+from .models import Kind, Notification, Preference, WebhookSubscription
+from .registry import default_email_mode
 
 
 def notifications_of(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
@@ -35,8 +36,6 @@ def latest_cursor(*, user: Any) -> int:
 
 def preferences_of(*, user: Any) -> list[dict[str, Any]]:
     """Every kind with the user's e-mail mode (their choice, else the kind's default)."""
-    from .services import default_email_mode
-
     chosen = dict(Preference.objects.filter(user_id=user.pk).values_list("kind", "email"))
     return [
         {
@@ -47,10 +46,6 @@ def preferences_of(*, user: Any) -> list[dict[str, Any]]:
         }
         for kind in Kind
     ]
-
-
-def pending_deliveries_count() -> int:
-    return Delivery.objects.filter(status="pending").count()
 
 
 def user_organisation_ids(*, user: Any, roles: tuple[str, ...] | None = None) -> list[int]:
@@ -80,7 +75,7 @@ def object_visible(*, user: Any, object_type: str, object_id: int) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if object_type == "referral":
-        from workflows.selectors.referrals import referrals_visible_to
+        from workflows.referrals.selectors import referrals_visible_to
 
         return referrals_visible_to(user=user).filter(pk=object_id).exists()
     if object_type == "agreement":
@@ -88,11 +83,11 @@ def object_visible(*, user: Any, object_type: str, object_id: int) -> bool:
 
         return agreements_visible_to(user=user).filter(pk=object_id).exists()
     if object_type == "return":
-        from workflows.selectors.returns import returns_visible_to
+        from workflows.returns.selectors import returns_visible_to
 
         return returns_visible_to(user=user).filter(pk=object_id).exists()
     if object_type == "case":
-        from workflows.selectors.cases import cases_visible_to
+        from workflows.cases.selectors import cases_visible_to
 
         return cases_visible_to(user=user).filter(pk=object_id).exists()
     if object_type == "action_item":

@@ -49,7 +49,7 @@ from .models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from .registry import URGENT_KINDS, Rule, Subject
+from .registry import Rule, Subject, default_email_mode
 from .selectors import WEBHOOK_ROLES
 
 logger = logging.getLogger(__name__)
@@ -62,10 +62,6 @@ WEBHOOK_TIMEOUT_SECONDS = 5
 def backoff(attempts: int, *, base: float = 2.0, cap: float = 3600.0) -> timedelta:
     """2 s, 4 s, 8 s ... capped at an hour."""
     return timedelta(seconds=min(cap, base ** max(1, attempts)))
-
-
-def default_email_mode(kind: str) -> str:
-    return EmailMode.IMMEDIATE if kind in URGENT_KINDS else EmailMode.OFF
 
 
 def event_key_for(*, event: Any, instance: Any, kind: str) -> str:

@@ -11,6 +11,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0001_templates_agreements_versions")]
+    dependencies = [("agreements", "0001_initial")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -1,4 +1,4 @@
-"""`manage.py audit_events`: every state is explained by its event rows (issue 8)."""
+"""`manage.py audit_events`: every state is explained by its event rows."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from concord.management.commands.audit_events import audit_targets
-from workflows.models import Case, Referral
+from workflows.cases.models import Case
+from workflows.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +31,12 @@ def test_it_finds_every_event_model_and_the_state_field_it_explains():
     found = {(t.model._meta.label, t.state_field.name) for t in targets}
     assert found == {
         ("agreements.Agreement", "state"),
-        ("coordination.ActionItem", "state"),
-        ("coordination.ActionPlan", "state"),
-        ("coordination.Meeting", "state"),
-        ("workflows.Case", "identification_state"),
-        ("workflows.Referral", "state"),
-        ("workflows.ReturnProcedure", "state"),
+        ("work.ActionItem", "state"),
+        ("work.ActionPlan", "state"),
+        ("work.Meeting", "state"),
+        ("cases.Case", "identification_state"),
+        ("referrals.Referral", "state"),
+        ("returns.ReturnProcedure", "state"),
     }
     assert ("coordination.MembershipEvent", "its subject has no state machine") in skipped
 
@@ -47,7 +48,7 @@ def test_demo_data_is_explained_and_a_state_changed_behind_the_services_back_is_
     with CaptureQueriesContext(connection) as queries:
         output, code = _audit()
     assert code == 0, output
-    assert "workflows.Referral.state (events: workflows.ReferralEvent): 6 object(s)" in output
+    assert "referrals.Referral.state (events: referrals.ReferralEvent): 6 object(s)" in output
     assert "Every state is explained by its events." in output
     # One aggregate query per audited model, whatever the number of rows.
     assert len(queries) == len(targets)
@@ -62,7 +63,7 @@ def test_demo_data_is_explained_and_a_state_changed_behind_the_services_back_is_
 
     output, code = _audit()
     assert code == 1
-    assert "workflows.Referral.state (events: workflows.ReferralEvent): 6 object(s), 1 unexpl" in (
+    assert "referrals.Referral.state (events: referrals.ReferralEvent): 6 object(s), 1 unexpl" in (
         output
     )
     assert f"  id={referral.pk}: state '{tampered}', latest event says '{referral.state}'" in output
@@ -73,7 +74,7 @@ def test_demo_data_is_explained_and_a_state_changed_behind_the_services_back_is_
 
 
 def test_an_object_past_its_initial_state_without_any_event_is_reported(make_org):
-    from workflows.tests.factories import make_case
+    from workflows.cases.tests.factories import make_case
 
     owner = make_org(kind="ngo", country="TH")
     # The factory inserts rows directly, without the service and so without event rows.
@@ -81,8 +82,6 @@ def test_an_object_past_its_initial_state_without_any_event_is_reported(make_org
     skipped_ahead = make_case(owner, state="presumed_victim", country="TH", nationality="TH")
     output, code = _audit()
     assert code == 1
-    assert "workflows.Case.identification_state (events: workflows.CaseEvent): 2 object(s), 1 " in (
-        output
-    )
+    assert "cases.Case.identification_state (events: cases.CaseEvent): 2 object(s), 1 " in (output)
     assert f"  id={skipped_ahead.pk}: state 'presumed_victim', latest event says nothing" in output
     assert f"id={fresh.pk}:" not in output

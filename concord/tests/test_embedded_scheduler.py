@@ -1,6 +1,6 @@
 """`manage.py serve` on the embedded default runs the periodic tasks in-process: celery beat's
-DatabaseScheduler, ticked, runs each due task eagerly (issue 6: a newcomer without Redis still
-sees reminders fire)."""
+DatabaseScheduler, ticked, runs each due task eagerly: a newcomer without Redis still sees
+reminders fire."""
 
 from __future__ import annotations
 

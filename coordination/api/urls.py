@@ -1,7 +1,5 @@
 """API routes of coordination (namespace "api")."""
 
-from django.urls import include, path
-
 from concord.api import Router as SimpleRouter
 
 from .views import (
@@ -19,4 +17,4 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("coordination-bodies", CoordinationBodyViewSet, basename="coordination-body")
 
-urlpatterns = [*router.urls, path("", include("coordination.work.api.urls"))]
+urlpatterns = router.urls

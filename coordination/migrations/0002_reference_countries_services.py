@@ -1,3 +1,5 @@
+"""Data: the ISO 3166-1 countries and the services organisations offer (coordination/reference.py)."""
+
 from django.db import migrations
 
 
@@ -8,5 +10,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("coordination", "0001_directory")]
+    dependencies = [("coordination", "0001_initial")]
+
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -8,15 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coordination.demo import (
-    COUNTRIES,
-    DEMO_PASSWORD,
-    ORGS,
-    USERS,
-    demo_body,
-    demo_org,
-    demo_user,
-)
+from coordination.demo import COUNTRIES, DEMO_PASSWORD, ORGS, USERS, demo_body, demo_org, demo_user
 from coordination.models import (
     BodySeat,
     CoordinationBody,

@@ -1,2 +1,2 @@
-"""The working side of coordination bodies (issue 7): meetings, decisions, action items, the
-national action plan, statistics and the annual report. Models: coordination/models_work.py."""
+"""The working side of coordination bodies (app `work`): meetings, decisions, action items and the
+national action plan tied to the Framework for Action."""

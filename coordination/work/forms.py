@@ -9,12 +9,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coordination.models import (
+from coordination.models import Organisation
+from coordination.work.models import (
     AttendanceStatus,
     FrameworkItem,
     FrameworkItemKind,
     FrameworkRow,
-    Organisation,
     PlanMeasure,
 )
 
@@ -247,18 +247,3 @@ class ProgressForm(forms.Form):
     )
     evidence_link = forms.URLField(label=_("Evidence link"), required=False)
     evidence_file = forms.FileField(label=_("Evidence file"), required=False)
-
-
-class StatisticsForm(forms.Form):
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    country = forms.CharField(label=_("Country (ISO code)"), required=False, max_length=2)
-    period = forms.ChoiceField(
-        label=_("Period"),
-        choices=[("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year"))],
-        required=False,
-    )

@@ -12,18 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.errors import GuardFailed
-from coordination.models import (
+from coordination.models import BodySeat, Organisation, Seat
+from coordination.work.models import (
     ActionItem,
     ActionPlan,
-    BodySeat,
     FrameworkItem,
     FrameworkItemKind,
     FrameworkRow,
     Meeting,
     MeetingState,
-    Organisation,
     PlanState,
-    Seat,
 )
 
 # --- meetings ------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from coordination.dashboard import register_panel
-from coordination.models import ACTION_ITEM_PENDING, ActionItem
 from coordination.permissions import organisation_ids_for
+from coordination.work.models import ACTION_ITEM_PENDING, ActionItem
 
 
 def my_action_items(request: HttpRequest) -> dict[str, Any] | None:
@@ -28,7 +28,7 @@ def my_action_items(request: HttpRequest) -> dict[str, Any] | None:
 def register() -> None:
     register_panel(
         key="coordination-action-items",
-        template="coordination/work/panels/action_items.html",
+        template="work/panels/action_items.html",
         context=my_action_items,
         order=30,
         title=_("Action items of your organisations"),

@@ -13,27 +13,18 @@ from typing import Any
 from django.db.models import QuerySet
 from guardian.shortcuts import assign_perm, remove_perm
 
-from coordination.models import (
-    ActionItem,
-    BodySeat,
-    CoordinationBody,
-    Organisation,
-    PlanMeasure,
-    Role,
-    Seat,
-)
+from coordination.models import BodySeat, CoordinationBody, Organisation, Role, Seat
 from coordination.permissions import organisation_group, organisation_ids_for
+from coordination.work.models import ActionItem, PlanMeasure
 
 # Members of the secretariat who may edit: not auditors, not case officers.
 EDITOR_ROLES = (Role.COORDINATOR, Role.ORG_ADMIN, Role.MINISTRY_OFFICIAL, Role.SUPERVISOR)
 # Members of an action item's or a plan measure's owner organisation who work on it: every role
 # but auditors, who read only (as in the secretariat, EDITOR_ROLES).
 OWNER_WORK_ROLES = tuple(r for r in Role if r != Role.AUDITOR)
-# Who may see the statistics of the countries their organisations act for.
-STATISTICS_ROLES = (Role.COORDINATOR, Role.MINISTRY_OFFICIAL, Role.SUPERVISOR, Role.AUDITOR)
 
-WORK_ON_ITEM = "coordination.work_on_actionitem"
-REPORT_ON_MEASURE = "coordination.report_on_planmeasure"
+WORK_ON_ITEM = "work.work_on_actionitem"
+REPORT_ON_MEASURE = "work.report_on_planmeasure"
 
 
 def seats_of(user: Any, body: CoordinationBody | int) -> set[str]:
@@ -55,12 +46,8 @@ def body_ids_readable_by(user: Any) -> QuerySet[Any] | None:
     return BodySeat.objects.filter(organisation_id__in=organisation_ids_for(user)).values("body_id")
 
 
-def can_read_body(user: Any, body: CoordinationBody | int) -> bool:
-    return bool(getattr(user, "is_superuser", False)) or bool(seats_of(user, body))
-
-
 def can_edit_body(user: Any, body: CoordinationBody | int) -> bool:
-    """The secretariat edits meetings, decisions, items and plans (issue 7)."""
+    """The secretariat edits meetings, decisions, items and plans."""
     if getattr(user, "is_superuser", False):
         return True
     body_id = body if isinstance(body, int) else body.pk
@@ -98,7 +85,7 @@ def _owner_granted(user: Any, permission_model: Any, codename: str, obj: Any) ->
 
 
 def can_work_on_item(user: Any, item: ActionItem) -> bool:
-    from coordination.models import ActionItemGroupObjectPermission
+    from coordination.work.models import ActionItemGroupObjectPermission
 
     return _owner_granted(user, ActionItemGroupObjectPermission, "work_on_actionitem", item)
 
@@ -112,37 +99,6 @@ def revoke_measure_owner(measure: PlanMeasure, owner: Organisation) -> None:
 
 
 def can_report_on_measure(user: Any, measure: PlanMeasure) -> bool:
-    from coordination.models import PlanMeasureGroupObjectPermission
+    from coordination.work.models import PlanMeasureGroupObjectPermission
 
     return _owner_granted(user, PlanMeasureGroupObjectPermission, "report_on_planmeasure", measure)
-
-
-def statistics_country_codes(user: Any) -> set[str] | None:
-    """Countries whose figures the user may see; None means all (superuser).
-
-    Ministries and coordination bodies see the figures of the countries their organisations act
-    for, and of the countries of the bodies they hold a seat in.
-    """
-    if getattr(user, "is_superuser", False):
-        return None
-    org_ids = organisation_ids_for(user, STATISTICS_ROLES)
-    if not org_ids:
-        return set()
-    codes: set[str] = set()
-    for country, represents in Organisation.objects.filter(pk__in=org_ids).values_list(
-        "country_id", "represents_country_id"
-    ):
-        if represents or country:
-            codes.add(represents or country)
-    bodies = BodySeat.objects.filter(organisation_id__in=org_ids).values("body_id")
-    codes.update(
-        c
-        for c in CoordinationBody.objects.filter(pk__in=bodies).values_list("country_id", flat=True)
-        if c
-    )
-    codes.update(
-        CoordinationBody.countries.through.objects.filter(
-            coordinationbody_id__in=bodies
-        ).values_list("country_id", flat=True)
-    )
-    return codes

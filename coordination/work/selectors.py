@@ -11,20 +11,18 @@ from typing import Any
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from coordination.models import (
+from coordination.models import BodySeat, CoordinationBody, Seat
+from coordination.permissions import organisation_ids_for
+from coordination.work.models import (
     ACTION_ITEM_PENDING,
     ActionItem,
     ActionPlan,
-    BodySeat,
-    CoordinationBody,
     FrameworkRow,
     MeasureIndicator,
     Meeting,
     PlanMeasure,
     ProgressReport,
-    Seat,
 )
-from coordination.permissions import organisation_ids_for
 
 from .permissions import body_ids_readable_by
 

@@ -5,16 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 
 from . import services
-from .rollup import statistics_refresh
 
 
 @shared_task(name="coordination.work.tasks.flag_overdue_action_items")
 def flag_overdue_action_items() -> int:
     """Flag overdue action items and notify their owners and the secretariat (daily)."""
     return services.action_items_flag_overdue()
-
-
-@shared_task(name="coordination.work.tasks.refresh_statistics")
-def refresh_statistics() -> int:
-    """Rebuild the statistics rollup (every CONCORD_STATISTICS_REFRESH_MINUTES); rows written."""
-    return statistics_refresh().rows

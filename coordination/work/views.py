@@ -1,4 +1,4 @@
-"""Pages: a body's meetings, action board, plan progress, statistics and annual report.
+"""Pages: a body's meetings, action board, plan progress, the Framework for Action.
 
 Views read through selectors (what is not visible is 404), parse with forms, and call services;
 refusals come back as a message on the page (concord.web.page_action).
@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,24 +19,15 @@ from django.views.decorators.http import require_POST
 
 from concord.errors import ApplicationError
 from concord.web import page_action
-from coordination.models import (
-    AgendaItem,
-    MeasureIndicator,
-    Meeting,
-    PlanMeasure,
-    PlanState,
-)
+from coordination.work.models import AgendaItem, MeasureIndicator, Meeting, PlanMeasure, PlanState
 
 from . import forms, services
-from .exports import statistics_csv, statistics_xlsx
 from .permissions import (
     can_edit_body,
     can_report_on_measure,
     can_work_on_item,
     seats_of,
-    statistics_country_codes,
 )
-from .report import annual_report_pdf
 from .selectors import (
     action_board,
     action_items_visible_to,
@@ -49,7 +39,6 @@ from .selectors import (
     plan_progress,
     plans_visible_to,
 )
-from .statistics import StatsFilter, statistics_for
 
 
 def _back_to(request: HttpRequest, url_name: str, pk: int) -> None:
@@ -78,7 +67,7 @@ def _valid(form: Any) -> dict[str, Any]:
 @login_required
 def work_index(request: HttpRequest) -> HttpResponse:
     bodies = bodies_visible_to(user=request.user).order_by("name")
-    return render(request, "coordination/work/index.html", {"bodies": bodies})
+    return render(request, "work/index.html", {"bodies": bodies})
 
 
 @login_required
@@ -88,7 +77,7 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plans = plans_visible_to(user=request.user).filter(body=body)
     return render(
         request,
-        "coordination/work/body.html",
+        "work/body.html",
         {
             "body": body,
             "seats": body_member_seats(body=body),
@@ -109,7 +98,7 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @page_action
 def meeting_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     body = get_object_or_404(bodies_visible_to(user=request.user), pk=pk)
-    _back_to(request, "coordination:work_body", body.pk)
+    _back_to(request, "work:body", body.pk)
     data = _valid(forms.MeetingForm(request.POST))
     meeting = services.meeting_schedule(
         body=body,
@@ -121,7 +110,7 @@ def meeting_schedule(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user,
     )
     messages.success(request, _("Meeting scheduled."))
-    return redirect("coordination:work_meeting", pk=meeting.pk)
+    return redirect("work:meeting", pk=meeting.pk)
 
 
 @login_required
@@ -129,20 +118,9 @@ def action_board_page(request: HttpRequest, pk: int) -> HttpResponse:
     body = get_object_or_404(bodies_visible_to(user=request.user), pk=pk)
     return render(
         request,
-        "coordination/work/board.html",
+        "work/board.html",
         {"body": body, "columns": action_board(body=body, user=request.user)},
     )
-
-
-@login_required
-def annual_report(request: HttpRequest, pk: int, year: int) -> HttpResponse:
-    body = get_object_or_404(bodies_visible_to(user=request.user), pk=pk)
-    if not 2000 <= year <= timezone.localdate().year + 1:
-        raise Http404
-    pdf = annual_report_pdf(body=body, year=year)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="annual-report-{body.pk}-{year}.pdf"'
-    return response
 
 
 # --- meetings ------------------------------------------------------------------------------------
@@ -158,7 +136,7 @@ def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
     body = meeting.body
     return render(
         request,
-        "coordination/work/meeting.html",
+        "work/meeting.html",
         {
             "meeting": meeting,
             "body": body,
@@ -177,7 +155,7 @@ def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
 @page_action
 def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     meeting = _meeting_for(request, pk)
-    _back_to(request, "coordination:work_meeting", meeting.pk)
+    _back_to(request, "work:meeting", meeting.pk)
     user = request.user
     if action == "details":
         form = forms.MeetingDetailsForm(request.POST, meeting=meeting)
@@ -234,7 +212,7 @@ def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         raise Http404
     messages.success(request, _("Saved."))
-    return redirect("coordination:work_meeting", pk=meeting.pk)
+    return redirect("work:meeting", pk=meeting.pk)
 
 
 # --- action items --------------------------------------------------------------------------------
@@ -247,7 +225,7 @@ def action_item_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "coordination/work/item.html",
+        "work/item.html",
         {
             "item": item,
             "can_work": can_work_on_item(request.user, item)
@@ -264,7 +242,7 @@ def action_item_page(request: HttpRequest, pk: int) -> HttpResponse:
 @page_action
 def action_item_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     item = get_object_or_404(action_items_visible_to(user=request.user), pk=pk)
-    _back_to(request, "coordination:work_item", item.pk)
+    _back_to(request, "work:item", item.pk)
     if action == "start":
         services.action_item_start(item=item, actor=request.user)
     elif action == "complete":
@@ -282,7 +260,7 @@ def action_item_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     else:
         raise Http404
     messages.success(request, _("Saved."))
-    return redirect("coordination:work_item", pk=item.pk)
+    return redirect("work:item", pk=item.pk)
 
 
 # --- plans ---------------------------------------------------------------------------------------
@@ -293,10 +271,10 @@ def action_item_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
 @page_action
 def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
     body = get_object_or_404(bodies_visible_to(user=request.user), pk=pk)
-    _back_to(request, "coordination:work_body", body.pk)
+    _back_to(request, "work:body", body.pk)
     data = _valid(forms.PlanForm(request.POST))
     plan = services.action_plan_create(body=body, actor=request.user, **data)
-    return redirect("coordination:work_plan", pk=plan.pk)
+    return redirect("work:plan", pk=plan.pk)
 
 
 @login_required
@@ -313,7 +291,7 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
     late = [mp for p in pillars for mp in p.measures if mp.is_late]
     return render(
         request,
-        "coordination/work/plan.html",
+        "work/plan.html",
         {
             "plan": plan,
             "pillars": pillars,
@@ -336,7 +314,7 @@ def plan_page(request: HttpRequest, pk: int) -> HttpResponse:
 @page_action
 def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     plan = get_object_or_404(plans_visible_to(user=request.user), pk=pk)
-    _back_to(request, "coordination:work_plan", plan.pk)
+    _back_to(request, "work:plan", plan.pk)
     user = request.user
     target = plan
     if action == "measure":
@@ -374,70 +352,9 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         raise Http404
     messages.success(request, _("Saved."))
-    return redirect("coordination:work_plan", pk=target.pk)
+    return redirect("work:plan", pk=target.pk)
 
 
 @login_required
 def framework_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "coordination/work/framework.html", {"rows": framework_rows()})
-
-
-# --- statistics ----------------------------------------------------------------------------------
-
-
-def stats_filter_for(request: HttpRequest) -> StatsFilter:
-    """The filter from the query string, limited to the countries the user may see."""
-    allowed = statistics_country_codes(request.user)
-    if allowed is not None and not allowed:
-        raise PermissionDenied(_("Statistics are for ministries and coordination bodies."))
-    form = forms.StatisticsForm(request.GET)
-    data = _valid(form)
-    country = (data.get("country") or "").upper()
-    if country:
-        if allowed is not None and country not in allowed:
-            raise Http404
-        countries: set[str] | None = {country}
-    else:
-        countries = allowed
-    return StatsFilter(
-        date_from=data.get("date_from"),
-        date_to=data.get("date_to"),
-        countries=countries,
-        period=data.get("period") or "quarter",
-    )
-
-
-@login_required
-def statistics_page(request: HttpRequest) -> HttpResponse:
-    try:
-        f = stats_filter_for(request)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("coordination:work_statistics")
-    results = statistics_for(f)
-    fmt = request.GET.get("format")
-    if fmt == "csv":
-        response = HttpResponse(statistics_csv(results, f), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="concord-statistics.csv"'
-        return response
-    if fmt == "xlsx":
-        response = HttpResponse(
-            statistics_xlsx(results, f),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="concord-statistics.xlsx"'
-        return response
-    allowed = statistics_country_codes(request.user)
-    query = request.GET.copy()
-    query.pop("format", None)
-    return render(
-        request,
-        "coordination/work/statistics.html",
-        {
-            "results": results,
-            "fresh": next((r for r in results if r.as_of), None),
-            "form": forms.StatisticsForm(request.GET or None),
-            "countries": sorted(allowed) if allowed is not None else None,
-            "query": query.urlencode(),
-        },
-    )
+    return render(request, "work/framework.html", {"rows": framework_rows()})

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from coordination.tests.factories import make_member_user, make_organisation
-from workflows import services
-from workflows.tests.factories import make_case, make_consent
+from workflows.cases.tests.factories import make_case, make_consent
+from workflows.referrals import services
 
 
 def referral_world(**kw: Any) -> dict[str, Any]:

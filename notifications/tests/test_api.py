@@ -1,4 +1,4 @@
-"""The notifications API (issue 6): one's own notices, preferences, webhooks by role."""
+"""The notifications API: one's own notices, preferences, webhooks by role."""
 
 from __future__ import annotations
 

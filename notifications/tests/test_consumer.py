@@ -1,4 +1,4 @@
-"""The websocket consumer (issue 6): a user receives notices and state changes of what they may
+"""The websocket consumer: a user receives notices and state changes of what they may
 see, never of what they may not (a foreign object's group is refused), and a reconnecting page
 catches up from its cursor. On the real-backends run the channel layer is Redis."""
 
@@ -14,7 +14,7 @@ from concord.asgi import application
 from notifications.models import Notification
 from notifications.tests.conftest import run_async
 from notifications.tests.factories import referral_world, submit_referral
-from workflows import services
+from workflows.referrals import services
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("eager_celery")]
 

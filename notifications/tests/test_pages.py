@@ -1,4 +1,4 @@
-"""The notification pages (issue 6): the centre, preferences, webhooks, the header badge."""
+"""The notification pages: the centre, preferences, webhooks, the header badge."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A domain transition records its notices and outbox rows in its own transaction (issue 6)."""
+"""A domain transition records its notices and outbox rows in its own transaction."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db import transaction
 
 from notifications.models import Channel, Delivery, DeliveryStatus, Kind, Notification
 from notifications.tests.factories import referral_world, submit_referral
-from workflows import services
+from workflows.referrals import services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 

@@ -1,4 +1,4 @@
-"""Redis killed (kill -9) in the middle of a run of transitions and restarted (issue 6).
+"""Redis killed (kill -9) in the middle of a run of transitions and restarted.
 
 A private redis-server (never the shared one) is the broker and the channel layer of this test
 process and of a real celery worker with beat embedded (django-celery-beat's DatabaseScheduler,
@@ -25,8 +25,8 @@ import pytest
 
 from concord.schedules import sync_schedules
 from notifications.models import Channel, Delivery, DeliveryStatus, Notification
-from workflows import services
-from workflows.tests.factories import make_case, make_consent
+from workflows.cases.tests.factories import make_case, make_consent
+from workflows.referrals import services
 
 from .factories import referral_world
 

@@ -1,4 +1,4 @@
-"""Which transition notifies whom (issue 6: "Recipients are the organisations' members in the
+"""Which transition notifies whom ("Recipients are the organisations' members in the
 roles that act on it"), across the four apps, and that no notice, e-mail, webhook payload or
 websocket message carries an identifying detail of a person."""
 
@@ -9,17 +9,18 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.dispatch import Signal
 from django.utils import timezone
 
 from coordination.models import BodySeat, CoordinationBody, Country, Role
 from coordination.tests.factories import make_member_user, make_organisation
 from coordination.work import services as work_services
 from notifications.models import Kind, Notification, WebhookDelivery
-from notifications.registry import RULES, resolve_signal
+from notifications.registry import RULES
 from notifications.services import webhook_subscription_create
 from notifications.tests.factories import referral_world, submit_referral
-from workflows import services
-from workflows.tests.factories import make_case, make_consent
+from workflows.cases.tests.factories import make_case, make_consent
+from workflows.referrals import services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
@@ -32,10 +33,10 @@ def _fast_password_hashing(settings):
 def test_every_rule_names_a_real_signal_and_a_known_kind():
     assert RULES
     for rule in RULES:
-        assert resolve_signal(rule.signal_path) is not None, rule.signal_path
+        assert isinstance(rule.signal, Signal), rule.kind
         assert rule.kind in Kind.values
     # one rule per (signal, kind)
-    assert len({(r.signal_path, r.kind) for r in RULES}) == len(RULES)
+    assert len({(id(r.signal), r.kind) for r in RULES}) == len(RULES)
 
 
 def test_agreement_lifecycle_notifies_the_parties_coordinators():
@@ -60,7 +61,7 @@ def test_agreement_lifecycle_notifies_the_parties_coordinators():
 
 
 def test_return_decision_notifies_both_states():
-    from workflows.tests.returns import factories as rf
+    from workflows.returns.tests import factories as rf
 
     rf.ensure_reference_data()
     from agreements.tests.factories import make_agreement_in_force

@@ -1,4 +1,4 @@
-"""Delivery survives a broker outage, a task run twice and a worker killed mid-task (issue 6).
+"""Delivery survives a broker outage, a task run twice and a worker killed mid-task.
 
 - Broker unreachable: transitions commit, their notices wait in the outbox; once the broker is
   back a sweep delivers every one of them, each once (counted on the user's live socket).
@@ -25,8 +25,8 @@ from notifications.models import Channel, Delivery, DeliveryStatus, Notification
 from notifications.tasks import deliver_event, sweep_pending
 from notifications.tests.conftest import run_async
 from notifications.tests.factories import referral_world, submit_referral
-from workflows import services
-from workflows.tests.factories import make_case, make_consent
+from workflows.cases.tests.factories import make_case, make_consent
+from workflows.referrals import services
 
 ORIGIN = (b"origin", b"http://testserver")
 

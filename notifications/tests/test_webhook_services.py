@@ -1,5 +1,5 @@
-"""Who may manage an organisation's webhook subscriptions, asked of the services themselves (issue
-8): its admins and coordinators, nobody else, whatever page or API is in front."""
+"""Who may manage an organisation's webhook subscriptions, asked of the services themselves:
+its admins and coordinators, nobody else, whatever page or API is in front."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A real webhook delivery to a local endpoint verifies with the recipe the README and the
-subscription page give; a failing endpoint shows on the subscription's deliveries (issue 6)."""
+subscription page give; a failing endpoint shows on the subscription's deliveries."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Webhooks (signed, no identifying detail, retried with backoff, failures kept) and the daily
-digest (issue 6)."""
+digest."""
 
 from __future__ import annotations
 
@@ -21,14 +21,7 @@ from concord.errors import ApplicationError
 from coordination.models import Role
 from coordination.tests.factories import make_member_user
 from notifications import services
-from notifications.models import (
-    Channel,
-    Delivery,
-    DeliveryStatus,
-    EmailMode,
-    Kind,
-    WebhookDelivery,
-)
+from notifications.models import Channel, Delivery, DeliveryStatus, EmailMode, Kind, WebhookDelivery
 from notifications.tasks import send_daily_digests, sweep_pending
 from notifications.tests.factories import referral_world, submit_referral
 

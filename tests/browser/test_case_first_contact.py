@@ -10,7 +10,7 @@ import pytest
 
 from coordination.models import Role
 from tests.browser.helpers import browser_login
-from workflows.models import Case
+from workflows.cases.models import Case
 
 
 @pytest.mark.browser

@@ -1,4 +1,4 @@
-"""Two people, two browsers (issue 6): a police case officer refers a case to a shelter through the
+"""Two people, two browsers: a police case officer refers a case to a shelter through the
 pages; the shelter's case officer, with the notification centre open, sees the unread badge and a
 toast appear without reloading. When the shelter then accepts, the referral page the police officer
 still has open refreshes itself to the new state; when the officer has typed something there, a
@@ -13,8 +13,8 @@ import pytest
 
 from coordination.models import Role
 from tests.browser.helpers import browser_login
-from workflows.models import Referral
-from workflows.tests.factories import make_case, make_consent
+from workflows.cases.tests.factories import make_case, make_consent
+from workflows.referrals.models import Referral
 
 TIMEOUT_MS = 15_000
 
@@ -106,7 +106,7 @@ def test_a_submitted_referral_reaches_the_receivers_open_page_live(
 def test_a_page_that_lost_its_socket_catches_up_on_reconnect(
     page, live_url, make_org, make_member, tasks_in_process
 ):
-    from workflows import services
+    from workflows.referrals import services
 
     police = make_org(kind="law_enforcement", country="TH", name="Police TH")
     shelter = make_org(kind="ngo", country="TH", name="Shelter TH", services=["shelter"])

@@ -7,9 +7,9 @@ import pytest
 
 from coordination.models import Role
 from tests.browser.helpers import browser_login
-from workflows import services
-from workflows.models import Referral
-from workflows.tests.factories import make_case, make_consent
+from workflows.cases.tests.factories import make_case, make_consent
+from workflows.referrals import services
+from workflows.referrals.models import Referral
 
 MARKER = "Zzbrowsermarker"
 

@@ -14,7 +14,7 @@ from coordination.demo import demo_user
 @pytest.fixture
 def demo(live_url: str) -> None:
     from coordination.demo import load
-    from workflows.demo_returns import load_returns
+    from workflows.returns.demo import load as load_returns
 
     load(stdout=io.StringIO())
     load_returns(stdout=io.StringIO())
@@ -52,7 +52,7 @@ def test_corridor_board(page, live_url, demo, browser_login):
 
 @pytest.mark.browser
 def test_guard_checklist_of_a_blocked_return(page, live_url, demo, browser_login):
-    from workflows.models import ReturnProcedure
+    from workflows.returns.models import ReturnProcedure
 
     blocked = ReturnProcedure.objects.get(case__reference="C-2026-DR0003")
     browser_login(page, live_url, demo_user("th_social_worker"))

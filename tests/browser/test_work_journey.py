@@ -1,4 +1,4 @@
-"""Browser journey (issue 7): the secretariat records a meeting with a decision that creates an
+"""Browser journey: the secretariat records a meeting with a decision that creates an
 action item; the owner organisation marks it done with evidence; the plan's progress page and the
 annual report show it."""
 
@@ -10,16 +10,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from coordination.models import (
-    ActionItem,
-    BodySeat,
-    CoordinationBody,
-    Country,
-    FrameworkItem,
-    FrameworkRow,
-    Role,
-)
+from coordination.models import BodySeat, CoordinationBody, Country, Role
 from coordination.work import services
+from coordination.work.models import ActionItem, FrameworkItem, FrameworkRow
 from tests.browser.helpers import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

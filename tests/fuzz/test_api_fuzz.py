@@ -83,22 +83,18 @@ _WORLD: World | None = None
 
 def _pools() -> dict[tuple[str, str], list[Any]]:
     from agreements.models import Agreement, Template
-    from coordination.models import (
-        CoordinationBody,
-        Country,
-        FrameworkRow,
-        Membership,
-        Organisation,
-        Service,
-    )
-    from coordination.models_work import (
+    from coordination.models import CoordinationBody, Country, Membership, Organisation, Service
+    from coordination.work.models import (
         ActionItem,
         ActionPlan,
+        FrameworkRow,
         MeasureIndicator,
         Meeting,
         PlanMeasure,
     )
-    from workflows.models import Case, Referral, ReturnProcedure
+    from workflows.cases.models import Case
+    from workflows.referrals.models import Referral
+    from workflows.returns.models import ReturnProcedure
 
     def ids(qs: Any, key: str = "pk") -> list[Any]:
         return sorted(qs.values_list(key, flat=True))
@@ -129,7 +125,7 @@ def _pools() -> dict[tuple[str, str], list[Any]]:
 
 def _children() -> dict[tuple[str, str], dict[Any, list[Any]]]:
     from agreements.models import AgreementPartner, AgreementVersion, Comment
-    from coordination.models_work import AgendaItem
+    from coordination.work.models import AgendaItem
 
     def by_parent(qs: Any, parent: str, key: str = "pk") -> dict[Any, list[Any]]:
         grouped: dict[Any, list[Any]] = {}

@@ -36,7 +36,7 @@ PARTNER_STATE_SUBJECTS = frozenset({"return", "agreement"})
 
 def markers(tag: str) -> dict[str, str]:
     """Unique marker strings for the identifying fields of one case (`tag` tells cases apart)."""
-    from workflows.models import IDENTIFYING_FIELDS
+    from workflows.cases.models import IDENTIFYING_FIELDS
 
     return {name: f"Zq{tag}{name.replace('_', '')}Mk" for name in IDENTIFYING_FIELDS}
 
@@ -53,11 +53,13 @@ class World:
 def build_world() -> World:
     from agreements import services as agreement_services
     from agreements.tests.factories import good_clauses, make_agreement_in_force, template
-    from coordination.models import BodySeat, CoordinationBody, Country, FrameworkRow
+    from coordination.models import BodySeat, CoordinationBody, Country
     from coordination.tests.factories import make_member_user, make_organisation
     from coordination.work import services as work
-    from workflows import services
-    from workflows.services import returns as return_services
+    from coordination.work.models import FrameworkRow
+    from workflows.cases import services as case_services
+    from workflows.referrals import services
+    from workflows.returns import services as return_services
 
     th, kh = Country.objects.get(code="TH"), Country.objects.get(code="KH")
     orgs = {
@@ -90,12 +92,12 @@ def build_world() -> World:
     def case(tag: str, **facts: Any) -> Any:
         m = markers(tag)
         world.markers[tag] = list(m.values())
-        return services.case_register(
+        return case_services.case_register(
             owner=own, actor=officer, identifying=m, presume=True, **facts
         )
 
     case_a = case("a", nationality="TH", gender="Female", age_group="adult")
-    services.consent_record(
+    case_services.consent_record(
         case=case_a,
         actor=officer,
         categories=["summary", "identifying_details"],
@@ -107,9 +109,13 @@ def build_world() -> World:
     )
     note = "ZqanoteMk"
     world.markers["a"].append(note)
-    services.indicators_observe(case=case_a, actor=officer, codes=_some_indicators(1), note=note)
-    services.reflection_period_start(case=case_a, actor=officer)
-    tracing = services.family_tracing_request(case=case_a, actor=officer, requested_by_person=True)
+    case_services.indicators_observe(
+        case=case_a, actor=officer, codes=_some_indicators(1), note=note
+    )
+    case_services.reflection_period_start(case=case_a, actor=officer)
+    tracing = case_services.family_tracing_request(
+        case=case_a, actor=officer, requested_by_person=True
+    )
     consent_a = case_a.consents.get()
     referral_a = services.referral_create(
         case=case_a, receiver=partner, actor=officer, services=["shelter"], urgency="urgent"
@@ -120,7 +126,7 @@ def build_world() -> World:
     )
 
     case_b = case("b", nationality="TH", gender="Male", age_group="adult")
-    services.consent_record(  # the summary only: no identifying details for the receiver
+    case_services.consent_record(  # the summary only: no identifying details for the receiver
         case=case_b,
         actor=officer,
         categories=["summary"],
@@ -269,7 +275,7 @@ def build_world() -> World:
 
 
 def _some_indicators(n: int) -> list[str]:
-    from workflows.models import Indicator
+    from workflows.cases.models import Indicator
 
     return list(
         Indicator.objects.filter(is_active=True).order_by("pk").values_list("code", flat=True)[:n]

@@ -23,8 +23,14 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
-from .authorisation_rows import ALLOWED_WITHOUT_ROW, ROWS, Row
-from .authorisation_world import PARTNER_STATE_SUBJECTS, RELATIONS, ROLES, World, build_world
+from tests.scenarios.authorisation_rows import ALLOWED_WITHOUT_ROW, ROWS, Row
+from tests.scenarios.authorisation_world import (
+    PARTNER_STATE_SUBJECTS,
+    RELATIONS,
+    ROLES,
+    World,
+    build_world,
+)
 
 PRINCIPALS = [("anonymous", "")] + [(rel, role) for rel in RELATIONS for role in ROLES]
 

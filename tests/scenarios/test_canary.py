@@ -1,4 +1,4 @@
-"""The canary (issue 8): a case whose identifying fields hold unique marker strings is driven
+"""The canary: a case whose identifying fields hold unique marker strings is driven
 through registration (over the API), referral (submit, information request, resubmit, accept,
 start, complete), lead transfer, and a return procedure to its decision; the notices go through
 the outbox to the real broker. Then the PostgreSQL dump, every log record (SQL included), every
@@ -20,9 +20,9 @@ from django.core import mail
 from coordination.tests.factories import login_verified
 from notifications.models import Delivery
 from notifications.tests.factories import referral_world
-from workflows import services
-from workflows.models import Case
-from workflows.tests.factories import make_consent
+from workflows.cases.models import Case
+from workflows.cases.tests.factories import make_consent
+from workflows.referrals import services
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -126,7 +126,7 @@ def test_markers_appear_nowhere_outside_the_encrypted_columns(client, caplog):
         text=True,
         check=True,
     ).stdout
-    assert "workflows_case" in dump
+    assert "cases_case" in dump
     for marker in markers:
         assert marker not in dump, f"{marker} in pg_dump"
     # The encrypted columns hold ciphertext ("enc1:" and a Fernet token).
@@ -134,7 +134,7 @@ def test_markers_appear_nowhere_outside_the_encrypted_columns(client, caplog):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT family_name FROM workflows_case WHERE id = %s", [case.pk])
+        cursor.execute("SELECT family_name FROM cases_case WHERE id = %s", [case.pk])
         (stored,) = cursor.fetchone()
     assert stored.startswith("enc1:gAAAAA")
     assert list(raw) == [MARKERS["family_name"]]

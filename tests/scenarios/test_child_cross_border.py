@@ -14,9 +14,10 @@ from django.utils import timezone
 from agreements.tests.factories import make_agreement_in_force
 from concord.errors import GuardFailed
 from coordination.models import Role
-from workflows import services
-from workflows.models import Referral
-from workflows.tests.factories import make_consent
+from workflows.cases import services as case_services
+from workflows.cases.tests.factories import make_consent
+from workflows.referrals import services
+from workflows.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def scene(make_org, make_member):
 
 
 def _register_presumed_child(scene, **facts):
-    return services.case_register(
+    return case_services.case_register(
         owner=scene["inspectorate"],
         actor=scene["inspector"],
         gender="Female",

@@ -21,18 +21,8 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from coordination.models import (
-    ActionItem,
-    AgendaItem,
-    BodySeat,
-    CoordinationBody,
-    Country,
-    FrameworkRow,
-    Meeting,
-    Organisation,
-    ProgressReport,
-    Role,
-)
+from coordination.models import BodySeat, CoordinationBody, Country, Organisation, Role
+from coordination.work.models import ActionItem, AgendaItem, FrameworkRow, Meeting, ProgressReport
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +92,7 @@ def world(make_org, make_member) -> World:
 
 
 def _snapshot(world: World) -> tuple[Any, ...]:
-    from workflows.models import Case
+    from workflows.cases.models import Case
 
     world.item.refresh_from_db()
     return (
@@ -538,7 +528,7 @@ def test_pages_refuse_nul_in_a_query_string(world, client, login):
 
 def test_script_in_text_fields_is_escaped_on_every_page_that_shows_it(world, client, login):
     from coordination.work import services as work
-    from workflows.services import case_register
+    from workflows.cases.services.cases import case_register
 
     Organisation.objects.filter(pk=world.member.pk).update(name=f"Shelter {SCRIPT}")
     meeting = work.meeting_schedule(

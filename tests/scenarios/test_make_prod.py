@@ -31,8 +31,8 @@ from websockets.sync.client import connect as websocket_connect
 
 from concord.celery import app as celery_app
 from coordination.services import api_token_issue, service_account_create
-from workflows.models import Referral, ReferralEvent
-from workflows.tests.factories import make_case, make_consent
+from workflows.cases.tests.factories import make_case, make_consent
+from workflows.referrals.models import Referral, ReferralEvent
 
 pytestmark = [
     pytest.mark.postgres,

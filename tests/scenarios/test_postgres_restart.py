@@ -187,7 +187,7 @@ def seed(cases: int) -> dict[str, Any]:
     from coordination.models import Role
     from coordination.services import api_token_issue, service_account_create
     from coordination.tests.factories import make_organisation
-    from workflows.tests.factories import make_case, make_consent
+    from workflows.cases.tests.factories import make_case, make_consent
 
     sender = make_organisation(kind="labour_inspectorate", country="TH", name="Restart sender")
     shelter = make_organisation(
@@ -427,7 +427,7 @@ def test_postgres_killed_mid_run_nothing_half_done_and_the_service_recovers(serv
         """
         SELECT r.id, r.state, r.case_id,
                array_agg(e.transition ORDER BY e.id), array_agg(e.to_state ORDER BY e.id)
-          FROM workflows_referral r LEFT JOIN workflows_referralevent e ON e.referral_id = r.id
+          FROM referrals_referral r LEFT JOIN referrals_referralevent e ON e.referral_id = r.id
          WHERE r.sender_id = %s GROUP BY r.id
         """,
         server["sender"],
@@ -446,8 +446,8 @@ def test_postgres_killed_mid_run_nothing_half_done_and_the_service_recovers(serv
         _rows(
             pg,
             """
-            SELECT e.transition, count(*) FROM workflows_referralevent e
-              JOIN workflows_referral r ON r.id = e.referral_id
+            SELECT e.transition, count(*) FROM referrals_referralevent e
+              JOIN referrals_referral r ON r.id = e.referral_id
              WHERE r.sender_id = %s GROUP BY e.transition
             """,
             server["sender"],
@@ -464,8 +464,8 @@ def test_postgres_killed_mid_run_nothing_half_done_and_the_service_recovers(serv
     boxes = _rows(
         pg,
         """
-        SELECT v.referral_id, v.box, v.state FROM workflows_referralvisibility v
-          JOIN workflows_referral r ON r.id = v.referral_id WHERE r.sender_id = %s
+        SELECT v.referral_id, v.box, v.state FROM referrals_referralvisibility v
+          JOIN referrals_referral r ON r.id = v.referral_id WHERE r.sender_id = %s
         """,
         server["sender"],
     )
@@ -477,7 +477,7 @@ def test_postgres_killed_mid_run_nothing_half_done_and_the_service_recovers(serv
         for (case_id,) in _rows(
             pg,
             """
-            SELECT g.content_object_id FROM workflows_casegroupobjectpermission g
+            SELECT g.content_object_id FROM cases_casegroupobjectpermission g
               JOIN auth_permission p ON p.id = g.permission_id
              WHERE g.group_id = %s AND p.codename = 'view_case_details'
             """,
@@ -505,10 +505,10 @@ def _assert_outbox_with_its_events(pg: PrivatePostgres) -> None:
     keys = _rows(
         pg,
         "SELECT DISTINCT event_key FROM notifications_notification "
-        "WHERE event_key LIKE 'workflows.referralevent:%%'",
+        "WHERE event_key LIKE 'referrals.referralevent:%%'",
     )
     noted = {int(key.split(":")[1]) for (key,) in keys}
-    events = _rows(pg, "SELECT id, transition FROM workflows_referralevent")
+    events = _rows(pg, "SELECT id, transition FROM referrals_referralevent")
     existing = {event_id for event_id, _ in events}
     assert noted <= existing, "a notification without its event"
     for kind in {t for _, t in events}:

@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from concord.errors import GuardFailed
 from coordination.models import Country
-from workflows.models import ReturnAlert
-from workflows.services import case_register
-from workflows.services import returns as svc
-from workflows.signals import monitoring_visit_missed
-from workflows.tests.returns.factories import make_world, ratings
+from workflows.cases.services.cases import case_register
+from workflows.returns import services as svc
+from workflows.returns.models import ReturnAlert
+from workflows.returns.signals import monitoring_visit_missed
+from workflows.returns.tests.factories import make_world, ratings
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +134,7 @@ def test_adult_returns_home_and_a_missed_visit_alerts_both_states(world, client,
     )
     try:
         with time_machine.travel(timezone.now() + dt.timedelta(days=50)):
-            from workflows.tasks import return_monitoring_sweep
+            from workflows.returns.tasks import return_monitoring_sweep
 
             assert return_monitoring_sweep() == 1
     finally:
@@ -178,7 +178,7 @@ def test_blocked_when_consent_is_withdrawn(world):
 
 
 def test_blocked_for_a_child_without_a_best_interests_determination(world):
-    from workflows.services import guardian_appoint
+    from workflows.cases.services.protection import guardian_appoint
 
     child = _identified_in_thailand(world, age_group="child", minor_status="known_child")
     p = _to_decision(world, child)

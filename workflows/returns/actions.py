@@ -12,7 +12,8 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from coordination.models import Country, Organisation
-from workflows.models.returns import (
+from workflows.returns import services as svc
+from workflows.returns.models import (
     AlternativeKind,
     MonitoringVisit,
     ReceptionKind,
@@ -24,7 +25,6 @@ from workflows.models.returns import (
     TravelDocumentKind,
 )
 from workflows.returns.schedule import OUTCOME_CHOICES
-from workflows.services import returns as svc
 
 
 def _orgs() -> Any:

@@ -18,18 +18,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from concord.analytics import analytic_queries
 from concord.errors import ApplicationError
-from coordination.models import BoardMedian, Membership, Role
-from workflows.models import ExploitationForm, Gender, MinorStatus
-from workflows.models.returns import (
+from coordination.models import Membership, Role
+from workflows.cases.models import ExploitationForm, Gender, MinorStatus
+from workflows.returns.models import (
     RETURN_STEPS,
     MonitoringVisit,
     ReturnProcedure,
@@ -229,7 +227,7 @@ class Board:
 MEDIAN_BUCKET_SECONDS = 3600
 
 
-def _medians_sql(q: Q) -> tuple[str, tuple[Any, ...]]:
+def medians_sql(q: Q) -> tuple[str, tuple[Any, ...]]:
     """SELECT rc, vc, st, median seconds: per corridor and step, over the step visits that ended
     (of the procedures `q` selects, on ReturnStep), exactly (the mean
     of the two middle values for an even count, as PERCENTILE_CONT(0.5)), in one query, the
@@ -238,8 +236,8 @@ def _medians_sql(q: Q) -> tuple[str, tuple[Any, ...]]:
     Without sorting every step row: a histogram of the durations per corridor and step (hourly
     buckets, a hash aggregate) says which bucket holds the middle ranks; only that bucket's
     rows are ranked. At 50,000 returns (270,000 steps) this replaced two sorts of 250,000 rows
-    (bench/README.md section 3). Run at each request for filtered boards (`_medians`), and at
-    the statistics refresh for the unfiltered one (`insert_board_medians`)."""
+    (bench/README.md section 3). Run at each request for filtered boards (`live_medians`), and
+    at the statistics refresh for the unfiltered one (reporting.board.insert_board_medians)."""
     base = (
         ReturnStep.objects.filter(q, left_at__isnull=False, duration_seconds__isnull=False)
         .annotate(
@@ -280,76 +278,27 @@ def _medians_sql(q: Q) -> tuple[str, tuple[Any, ...]]:
     return sql, tuple(params)
 
 
-def _medians(q: Q) -> dict[tuple[str, str, str], float]:
-    """Median days in each step per corridor, live (see `_medians_sql`)."""
-    sql, params = _medians_sql(q)
+def live_medians(q: Q) -> dict[tuple[str, str, str], float]:
+    """Median days in each step per corridor, live (see `medians_sql`)."""
+    sql, params = medians_sql(q)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {(rc, vc, st): float(avg) / 86400.0 for rc, vc, st, avg in cursor.fetchall()}
 
 
-def precomputed_medians(filters: BoardFilters) -> bool:
-    """Whether the board's medians come from the statistics refresh (BoardMedian): they are
-    history, not operations (the lead's decision, bench/README.md section 3). Precomputed per
-    corridor over all its procedures, so they serve the unfiltered board and a corridor filter;
-    dates, age, sex and form of exploitation select procedures within a corridor, and any
-    combination of them may be asked for: those boards compute their medians at the request."""
-    return not (filters.date_from or filters.date_to or filters.age or filters.sex or filters.form)
-
-
-def insert_board_medians(cursor: Any) -> int:
-    """Rebuild the precomputed medians in the database (DELETE, then INSERT ... SELECT of the
-    very SQL the live board runs, over every procedure): called inside the statistics refresh's
-    transaction (coordination/work/rollup.py). Rows written."""
-
-    table = connection.ops.quote_name(BoardMedian._meta.db_table)
-    sql, params = _medians_sql(Q())
-    cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - our own table name
-    cursor.execute(
-        f"INSERT INTO {table} (returning_country, receiving_country, step, median_seconds) {sql}",
-        params,
-    )
-    return int(cursor.rowcount)
-
-
-def _stored_medians(
-    countries: list[str], filters: BoardFilters
-) -> tuple[dict[tuple[str, str, str], float], datetime]:
-    """The precomputed medians of the user's corridors (days) and when they were computed; built
-    first if they never were. Two queries."""
-    from coordination.work.rollup import board_medians_as_of
-
-    as_of = board_medians_as_of()
-    rows = BoardMedian.objects.filter(
-        Q(returning_country__in=countries) | Q(receiving_country__in=countries)
-    )
-    if filters.corridor:
-        rows = rows.filter(
-            returning_country=filters.corridor[0], receiving_country=filters.corridor[1]
-        )
-    medians = {
-        (rc, vc, st): m / 86400.0
-        for rc, vc, st, m in rows.values_list(
-            "returning_country", "receiving_country", "step", "median_seconds"
-        )
-    }
-    return medians, as_of
-
-
-def corridor_board(
-    *, user: Any, filters: BoardFilters | None = None, today: date | None = None
+def corridor_figures(
+    *,
+    countries: list[str],
+    filters: BoardFilters | None = None,
+    today: date | None = None,
+    medians: dict[tuple[str, str, str], float] | None = None,
+    medians_as_of: datetime | None = None,
 ) -> Board:
-    """The board for a ministry official (PermissionDenied for anyone else). Six queries (seven
-    on PostgreSQL: the settings of whole-table aggregates, concord.analytics); one more when the
-    medians are the precomputed ones (their time)."""
-    countries = ministry_countries(user)
-    if not countries:
-        raise PermissionDenied(_("The corridor board is for ministry officials."))
-    with analytic_queries():
-        return _board(countries=countries, filters=filters, today=today)
-
-
-def _board(*, countries: list[str], filters: BoardFilters | None, today: date | None) -> Board:
+    """The board's figures for the procedures of `countries` (the caller checked that the user
+    is a ministry official acting for them, and runs this under `analytic_queries`). Median days
+    per (returning State, receiving State, step): `medians` as given with `medians_as_of` (the
+    precomputed ones, reporting.board), else computed here for these filters. Five queries with
+    `medians`, six without."""
     filters = filters or BoardFilters()
     today = today or timezone.localdate()
     procedures = board_procedures(countries=countries, filters=filters)
@@ -385,11 +334,8 @@ def _board(*, countries: list[str], filters: BoardFilters | None, today: date | 
     for o in overdue:
         if (o["rc"], o["vc"]) in rows:
             rows[(o["rc"], o["vc"])].overdue_steps = o["n"]
-    medians_as_of: datetime | None = None
-    if precomputed_medians(filters):
-        medians, medians_as_of = _stored_medians(countries, filters)
-    else:
-        medians = _medians(of_procedure)
+    if medians is None:
+        medians, medians_as_of = live_medians(of_procedure), None
     for (rc, vc, st), days in medians.items():
         if (rc, vc) in rows and st in TIMED_STEPS:
             rows[(rc, vc)].median_days[st] = round(days, 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from workflows.models.returns import ReturnProcedure
+from workflows.returns.models import ReturnProcedure
 
 RETURN_PROCEDURE_CODE = "return_reintegration"
 INFORMATION_EXCHANGE_CODE = "information_exchange"

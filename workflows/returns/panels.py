@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _context(request: HttpRequest) -> dict[str, Any] | None:
-    from workflows.models.returns import FINAL_STATES, ReturnAlert, ReturnStep
     from workflows.returns.board import ministry_countries
-    from workflows.selectors.returns import returns_visible_to
+    from workflows.returns.models import FINAL_STATES, ReturnAlert, ReturnStep
+    from workflows.returns.selectors import returns_visible_to
 
     visible = returns_visible_to(user=request.user)
     countries = ministry_countries(request.user)
@@ -38,7 +38,7 @@ def register_return_panels() -> None:
 
     register_panel(
         key="workflows-returns",
-        template="workflows/returns/panel.html",
+        template="returns/panel.html",
         context=_context,
         order=40,
         title=_("Return procedures"),

@@ -1,7 +1,7 @@
 """Object permissions on return procedures (django-guardian, direct foreign-key tables), granted to
 an organisation's group by the return services only, when the organisation becomes involved.
 
-* `workflows.view_returnprocedure` — the organisation is involved in the procedure (either side):
+* `returns.view_returnprocedure` — the organisation is involved in the procedure (either side):
   it sees the procedure, its steps, its own State's part of the risk assessment, and the other
   State's part only as the agreements' information-exchange coverage allows
   (workflows.returns.coverage.information_exchange_allowed).
@@ -12,15 +12,12 @@ figures of their corridors on the board, never a procedure they are not part of.
 
 from __future__ import annotations
 
-from typing import Any
-
 from guardian.shortcuts import assign_perm
 
 from coordination.models import Organisation, Role
-from coordination.permissions import organisation_ids_for
-from workflows.models.returns import ReturnParticipant, ReturnProcedure, Side
+from workflows.returns.models import ReturnParticipant, ReturnProcedure, Side
 
-VIEW_RETURN = "workflows.view_returnprocedure"
+VIEW_RETURN = "returns.view_returnprocedure"
 
 # Roles that act on a return procedure (they sign in with a second factor).
 RETURN_WORK_ROLES = (Role.CASE_OFFICER, Role.SUPERVISOR)
@@ -34,31 +31,3 @@ def return_grant(*, procedure: ReturnProcedure, organisation: Organisation, side
         procedure=procedure, organisation=organisation, defaults={"side": side}
     )
     assign_perm(VIEW_RETURN, organisation.group, procedure)
-
-
-def participant_sides(*, user: Any, procedure: ReturnProcedure, roles: Any = None) -> set[str]:
-    """The sides the user acts for in this procedure (through their organisations' roles)."""
-    org_ids = organisation_ids_for(user, roles)
-    if not org_ids:
-        return set()
-    return set(
-        ReturnParticipant.objects.filter(
-            procedure=procedure, organisation_id__in=org_ids
-        ).values_list("side", flat=True)
-    )
-
-
-def acting_organisation(
-    *, user: Any, procedure: ReturnProcedure, side: str, roles: Any = RETURN_WORK_ROLES
-) -> Organisation | None:
-    """The user's organisation that takes part on `side` in the given roles, or None."""
-    org_ids = organisation_ids_for(user, roles)
-    part = (
-        ReturnParticipant.objects.filter(
-            procedure=procedure, organisation_id__in=org_ids, side=side
-        )
-        .select_related("organisation")
-        .order_by("id")
-        .first()
-    )
-    return part.organisation if part else None

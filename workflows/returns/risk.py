@@ -1,8 +1,8 @@
 """The return risk assessment: factors, rating scale and the overall level (pure functions).
 
 The factors are seed 004's (Return and Reintegration, 004:352-357; children 004:307, 004:317),
-shipped as reference data in workflows/data/return_risk_factors.json (loaded by a data migration
-into `ReturnRiskFactor`).
+shipped as reference data in data/return_risk_factors.json (loaded by a data migration into
+`ReturnRiskFactor`).
 
 Rating scale (each factor, by each State, with a written justification):
     0 none / not applicable · 1 low · 2 medium · 3 high · 4 very high
@@ -132,7 +132,3 @@ def overall_level(ratings: Mapping[str, int], policy: RiskPolicy | None = None) 
     if policy.escalation_count and high_count >= policy.escalation_count:
         level = LEVEL_VERY_HIGH
     return level
-
-
-def level_at_least(level: str, threshold: str) -> bool:
-    return LEVEL_ORDER.get(level, 0) >= LEVEL_ORDER[threshold]

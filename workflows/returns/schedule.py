@@ -58,7 +58,3 @@ def visit_due_dates(handed_over_on: date, months: Iterable[int]) -> list[tuple[i
 
 def is_missed(*, due_on: date, outcome: str, today: date, grace_days: int) -> bool:
     return not outcome and (today - due_on).days > grace_days
-
-
-def is_alarming(outcome: str) -> bool:
-    return outcome in ALARMING_OUTCOMES

@@ -1,31 +1,34 @@
-"""Load the demo scenario: coordination, then agreements, workflows, notifications.
+"""Load the demo scenario: each installed app's part, in the order of INSTALLED_APPS (an app
+comes after the apps it builds on: coordination, its work, agreements, cases, referrals, returns,
+reporting, notifications).
 
-Each app contributes `<app>/demo.py` with `def load(*, stdout) -> None` (idempotent). An app
-without a demo module is skipped; an error inside one is raised, never hidden.
+Each app that has demo data contributes `<app>/demo.py` with `def load(*, stdout) -> None`
+(idempotent); the command finds them as Django finds apps' admin modules (`module_has_submodule`),
+so it names no app above coordination. An error inside one is raised, never hidden.
 """
 
 from __future__ import annotations
 
-import importlib
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-
-DEMO_APPS = ("coordination", "agreements", "workflows", "notifications")
+from django.utils.module_loading import module_has_submodule
 
 
 def demo_modules() -> list[Any]:
-    modules = []
-    for app in DEMO_APPS:
-        name = f"{app}.demo"
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return modules
+    return [
+        import_module(f"{config.name}.demo")
+        for config in apps.get_app_configs()
+        if config.name.split(".")[0] in ROOTS and module_has_submodule(config.module, "demo")
+    ]
+
+
+# Concord's own apps (the third-party apps' `demo` modules, if any, are not Concord's demo).
+ROOTS = ("concord", "coordination", "agreements", "workflows", "reporting", "notifications")
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""API routes of the working side of coordination bodies (included by coordination/api/urls.py)."""
+"""API routes of the working side of coordination bodies (namespace "api")."""
 
 from django.urls import include, path
 
@@ -15,12 +15,4 @@ router.register("plan-measures", views.PlanMeasureViewSet, basename="plan-measur
 router.register("measure-indicators", views.MeasureIndicatorViewSet, basename="measure-indicator")
 router.register("framework-rows", views.FrameworkRowViewSet, basename="framework-row")
 
-urlpatterns = [
-    path("", include(router.urls)),
-    path("statistics/", views.StatisticsView.as_view(), name="statistics"),
-    path(
-        "bodies/<int:body_pk>/annual-report/<int:year>/",
-        views.AnnualReportView.as_view(),
-        name="annual-report",
-    ),
-]
+urlpatterns = [path("", include(router.urls))]

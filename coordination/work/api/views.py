@@ -8,22 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from concord.api import error_responses
-from coordination.models import AgendaItem, FrameworkRow, MeasureIndicator, PlanMeasure
+from coordination.work.models import AgendaItem, FrameworkRow, MeasureIndicator, PlanMeasure
 
 from .. import services
-from ..report import annual_report_pdf
 from ..selectors import (
     action_items_visible_to,
     bodies_visible_to,
@@ -32,7 +27,6 @@ from ..selectors import (
     plan_progress,
     plans_visible_to,
 )
-from ..statistics import statistics_for
 from . import serializers as s
 
 ERRORS = {
@@ -406,49 +400,3 @@ class FrameworkRowViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = FrameworkRow.objects.prefetch_related("items").order_by("position")
     filterset_fields = ["table"]
     pagination_class = None
-
-
-class StatisticsView(APIView):
-    """Aggregate figures only; counts of 1 to 4 come as "<5"."""
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("date_from", OpenApiTypes.DATE),
-            OpenApiParameter("date_to", OpenApiTypes.DATE),
-            OpenApiParameter("country", OpenApiTypes.STR, description="ISO code"),
-            OpenApiParameter("period", OpenApiTypes.STR, enum=["month", "quarter", "year"]),
-            OpenApiParameter(
-                "family", OpenApiTypes.STR, enum=["cases", "referrals", "returns", "coordination"]
-            ),
-        ],
-        responses={200: s.StatisticsFamilySerializer(many=True), **_errors(400, 403, 404)},
-    )
-    def get(self, request: Request) -> Response:
-        from ..views import stats_filter_for
-
-        f = stats_filter_for(request._request)
-        family = request.query_params.get("family")
-        results = statistics_for(f, [family] if family else None)
-        return Response(s.StatisticsFamilySerializer(results, many=True).data)
-
-
-class AnnualReportView(APIView):
-    """The annual report of a body as a PDF."""
-
-    @extend_schema(
-        responses={
-            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="PDF"),
-            **_errors(404),
-        }
-    )
-    def get(self, request: Request, body_pk: int, year: int) -> HttpResponse:
-        body = get_object_or_404(bodies_visible_to(user=request.user), pk=body_pk)
-        if not 2000 <= year <= timezone.localdate().year + 1:
-            raise Http404
-        response = HttpResponse(
-            annual_report_pdf(body=body, year=year), content_type="application/pdf"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="annual-report-{body.pk}-{year}.pdf"'
-        )
-        return response
