@@ -63,6 +63,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy .
 
 format: setup
@@ -78,7 +79,7 @@ prod-check: setup
 # and as SVG where Graphviz's `dot` is installed (apt-get install graphviz).
 diagrams: setup
 	@mkdir -p docs/state-diagrams
-	@for app in coordination agreements workflows notifications; do \
+	@for app in coordination work agreements cases referrals returns reporting notifications; do \
 	  out=docs/state-diagrams/$$app.dot; \
 	  $(PY) manage.py graph_transitions $$app > $$out; \
 	  if grep -q -- '->' $$out; then echo "$$out"; \
