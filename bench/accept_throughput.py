@@ -110,7 +110,8 @@ class World:
 def _bump_sequences() -> None:
     from django.db import connection
 
-    from workflows.models import Case, Referral
+    from workflows.cases.models import Case
+    from workflows.referrals.models import Referral
 
     with connection.cursor() as cur:
         for model, base in ((Referral, REFERRAL_ID_BASE), (Case, CASE_ID_BASE)):
@@ -157,7 +158,7 @@ def build_world(*, receivers: int) -> World:
 
 
 def submitted_referrals(world: World) -> list[tuple[int, int]]:
-    from workflows.models import Referral, ReferralState
+    from workflows.referrals.models import Referral, ReferralState
 
     return list(
         Referral.objects.filter(
@@ -177,8 +178,8 @@ def top_up(world: World, *, wanted: int) -> None:
     (case, receiver) pair is new and each acceptance grants fresh object permissions."""
     from coordination.models import Organisation
     from coordination.tests.factories import make_member_user, make_organisation
-    from workflows import services
-    from workflows.tests.factories import make_case, make_consent
+    from workflows.cases.tests.factories import make_case, make_consent
+    from workflows.referrals import services
 
     have = len(submitted_referrals(world))
     if have >= wanted:
@@ -235,13 +236,13 @@ def case_of_referral() -> tuple[int, int, int]:
     with connection.cursor() as cur:
         cur.execute(
             "SELECT min(id), min(case_id), count(*) FILTER (WHERE case_id = "
-            "(SELECT min(case_id) FROM workflows_referral WHERE id > %s)) "
-            "FROM workflows_referral WHERE id > %s",
+            "(SELECT min(case_id) FROM referrals_referral WHERE id > %s)) "
+            "FROM referrals_referral WHERE id > %s",
             [REFERRAL_ID_BASE, REFERRAL_ID_BASE],
         )
         r0, c0, per_case = cur.fetchone()
         cur.execute(
-            "SELECT count(*) FROM workflows_referral "
+            "SELECT count(*) FROM referrals_referral "
             "WHERE id > %s AND case_id <> %s + (id - %s) / %s",
             [REFERRAL_ID_BASE, c0, r0, per_case],
         )
@@ -261,13 +262,13 @@ class CapturedIds:
 
 def captured_ids(referral_id: int) -> CapturedIds:
     from notifications.models import Notification
-    from workflows.models import ReferralEvent
+    from workflows.referrals.models import ReferralEvent
 
     event_id = (
         ReferralEvent.objects.filter(referral_id=referral_id, transition="accept").latest("id").pk
     )
     notices = Notification.objects.filter(
-        event_key__startswith=f"workflows.referralevent:{event_id}:"
+        event_key__startswith=f"referrals.referralevent:{event_id}:"
     ).order_by("pk")
     return CapturedIds(event_id=event_id, notification_ids=[n.pk for n in notices])
 
@@ -305,7 +306,7 @@ def pgbench_script(
         sql = re.sub(rf"\b{case_id}\b", ":cid", sql)
         sql = sql.replace("\n", " ")
         end = ";"
-        if sql.startswith('INSERT INTO "workflows_referralevent"'):
+        if sql.startswith('INSERT INTO "referrals_referralevent"'):
             end = " \\gset ev_"
         elif sql.startswith('INSERT INTO "notifications_notification"'):
             sql = sql.replace(event_key, "referralevent:' || :ev_id || ':")
@@ -605,7 +606,7 @@ def main() -> int:
     top_up(world, wanted=wanted + args.profile + 1)
     items = submitted_referrals(world)
 
-    from workflows.models import Referral
+    from workflows.referrals.models import Referral
 
     capture_id, capture_receiver = items.pop(0)
     case_id = Referral.objects.get(pk=capture_id).case_id

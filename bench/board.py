@@ -106,7 +106,7 @@ def evict(cursor: Any) -> str:
     cursor.execute("SET enable_seqscan = off")
     cursor.execute("SET enable_bitmapscan = off")
     cursor.execute(
-        "SELECT count(payload) FROM workflows_referralevent WHERE id BETWEEN 1 AND 400000"
+        "SELECT count(payload) FROM referrals_referralevent WHERE id BETWEEN 1 AND 400000"
     )
     cursor.execute("RESET enable_seqscan")
     cursor.execute("RESET enable_bitmapscan")
@@ -128,7 +128,9 @@ def run(label: str, n: int, warm: int, cold: int, only: list[str]) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from coordination.tests.factories import login_verified
-    from workflows.models import Case, Referral, ReturnProcedure
+    from workflows.cases.models import Case
+    from workflows.referrals.models import Referral
+    from workflows.returns.models import ReturnProcedure
 
     user = ministry_user()
     client = Client()

@@ -9,7 +9,7 @@ At scale 1: 1,000 organisations (each with its access group and services), 20,00
 memberships (and their group rows), 1,000,000 cases (identifying fields hold real Fernet
 ciphertext: a small pool of values is encrypted once with the configured keys and reused) with
 their consent and event rows, 2,000,000 referrals with exactly what the referral services leave
-behind (workflows/services/referrals.py): the event rows of every transition on the referral's
+behind (workflows/referrals/services.py): the event rows of every transition on the referral's
 path, the keyed `ReferralVisibility` rows (outbox for the sender, inbox for the receiver once
 submitted), the guardian direct-FK grants (`ReferralGroupObjectPermission`: summary to the sender,
 summary + act to the receiver, act taken back on decline/withdrawal;
@@ -86,21 +86,21 @@ RECEIVER_KINDS = {
 
 # The big tables: their secondary indexes and constraints are dropped for the load.
 BIG_TABLES = [
-    "workflows_case",
-    "workflows_caseevent",
-    "workflows_consent",
-    "workflows_casegroupobjectpermission",
-    "workflows_referral",
-    "workflows_referral_services",
-    "workflows_referralevent",
-    "workflows_referralvisibility",
-    "workflows_referralgroupobjectpermission",
-    "workflows_returnprocedure",
-    "workflows_returnstep",
-    "workflows_returnparticipant",
-    "workflows_returnproceduregroupobjectpermission",
-    "workflows_returnevent",
-    "workflows_monitoringvisit",
+    "cases_case",
+    "cases_caseevent",
+    "cases_consent",
+    "cases_casegroupobjectpermission",
+    "referrals_referral",
+    "referrals_referral_services",
+    "referrals_referralevent",
+    "referrals_referralvisibility",
+    "referrals_referralgroupobjectpermission",
+    "returns_returnprocedure",
+    "returns_returnstep",
+    "returns_returnparticipant",
+    "returns_returnproceduregroupobjectpermission",
+    "returns_returnevent",
+    "returns_monitoringvisit",
     "auth_user",
     "auth_user_groups",
     "coordination_membership",
@@ -236,7 +236,7 @@ def main() -> None:
     import psycopg
 
     with psycopg.connect(url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM workflows_referral")
+        cur.execute("SELECT count(*) FROM referrals_referral")
         if cur.fetchone()[0]:
             sys.exit("The database already holds referrals: use --recreate.")
         cur.execute("SET synchronous_commit = off")
@@ -250,7 +250,8 @@ def main() -> None:
         )
         cur.execute(
             """SELECT codename, id FROM auth_permission WHERE content_type_id IN
-               (SELECT id FROM django_content_type WHERE app_label = 'workflows')"""
+               (SELECT id FROM django_content_type
+                WHERE app_label IN ('cases', 'referrals', 'returns'))"""
         )
         perm = dict(cur.fetchall())
         with timed("drop secondary indexes and constraints of the big tables"):
@@ -280,9 +281,9 @@ def main() -> None:
             ("coordination_organisation", "id"),
             ("auth_group", "id"),
             ("auth_user", "id"),
-            ("workflows_case", "id"),
-            ("workflows_referral", "id"),
-            ("workflows_returnprocedure", "id"),
+            ("cases_case", "id"),
+            ("referrals_referral", "id"),
+            ("returns_returnprocedure", "id"),
         ]:
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
@@ -411,7 +412,7 @@ def load_cases(cur: Any, n_case: int, enc: dict[str, list[str]]) -> None:
     forms = ["sexual_exploitation", "forced_labour", "domestic_servitude", "forced_begging",
              "debt_bondage", "forced_criminality", "forced_marriage", "other"]  # fmt: skip
     nationalities = [HOME] * 11 + ["MM"] * 4 + ["KH"] * 3 + ["LA"] * 2 + ["VN"] * 2 + ["MY"]
-    with timed("cases (7 encrypted fields each, from the pool)", cur, "workflows_case"):
+    with timed("cases (7 encrypted fields each, from the pool)", cur, "cases_case"):
         cur.execute(
             f"""CREATE TEMP TABLE bench_case_owner AS
                 SELECT i, p.id AS owner_id, p.k FROM generate_series(1, {n_case}) i
@@ -420,7 +421,7 @@ def load_cases(cur: Any, n_case: int, enc: dict[str, list[str]]) -> None:
         )
         ex(
             cur,
-            f"""INSERT INTO workflows_case (id, reference, created_at, updated_at, given_names,
+            f"""INSERT INTO cases_case (id, reference, created_at, updated_at, given_names,
                 family_name, aliases, date_of_birth, contacts, identity_documents, address, gender,
                 age_group, age_band, minor_status, identified_on, exploitation_forms,
                 methods_of_control, methods_of_recruitment, asylum_status, special_needs,
@@ -478,10 +479,10 @@ def load_cases(cur: Any, n_case: int, enc: dict[str, list[str]]) -> None:
             {**enc, "forms": forms, "nat": nationalities},
         )
     with timed("consents (one per case; 70 % cover identifying details)", cur,
-               "workflows_consent"):  # fmt: skip
+               "cases_consent"):  # fmt: skip
         ex(
             cur,
-            f"""INSERT INTO workflows_consent (categories, purposes, organisation_kinds, given_on,
+            f"""INSERT INTO cases_consent (categories, purposes, organisation_kinds, given_on,
                 informed_orally, informed_in_writing, language, interpreter_used, recorded_at,
                 withdrawn_at, case_id, recorded_by_id, withdrawn_by_id)
                 SELECT CASE WHEN pg_temp.u(c.id, 17) < 0.7
@@ -493,10 +494,10 @@ def load_cases(cur: Any, n_case: int, enc: dict[str, list[str]]) -> None:
                          "law_enforcement"]'::jsonb,
                        c.identified_on, true, true, 'th', false, c.created_at, NULL, c.id,
                        c.created_by_id, NULL
-                FROM workflows_case c WHERE c.id > {CASE_BASE}""",
+                FROM cases_case c WHERE c.id > {CASE_BASE}""",
         )
     with timed("case events (register + identification path + close)", cur,
-               "workflows_caseevent"):  # fmt: skip
+               "cases_caseevent"):  # fmt: skip
         path = [
             ("register", "", "first_contact", "true", "0"),
             ("presume", "first_contact", "presumed_victim",
@@ -518,10 +519,10 @@ def load_cases(cur: Any, n_case: int, enc: dict[str, list[str]]) -> None:
             when = "closed_at" if name == "close" else f"created_at + interval '{hours} days'"
             ex(
                 cur,
-                f"""INSERT INTO workflows_caseevent (occurred_at, transition, from_state,
+                f"""INSERT INTO cases_caseevent (occurred_at, transition, from_state,
                     to_state, reason, payload, actor_id, case_id)
                     SELECT {when}, %s, %s, %s, '', {payload}, created_by_id, id
-                    FROM workflows_case WHERE {where}""",
+                    FROM cases_case WHERE {where}""",
                 [name, before, after],
             )
 
@@ -544,7 +545,7 @@ def load_referrals(cur: Any, n_ref: int, n_case: int, perm: dict[str, int]) -> N
     n_recv = cur.fetchone()[0]
     state_case = " ".join(f"WHEN x.st < {share} THEN '{s}'" for s, share in REFERRAL_STATES)
     open_list = ", ".join(f"'{s}'" for s in OPEN_STATES)
-    with timed("referrals", cur, "workflows_referral"):
+    with timed("referrals", cur, "referrals_referral"):
         cur.execute(
             f"""CREATE TEMP TABLE bench_ref AS
                 SELECT j, {CASE_BASE} + 1 + floor(pg_temp.u(j, 21) * {n_case})::bigint AS case_id,
@@ -556,7 +557,7 @@ def load_referrals(cur: Any, n_ref: int, n_case: int, perm: dict[str, int]) -> N
         )
         ex(
             cur,
-            f"""INSERT INTO workflows_referral (id, created_at, urgency, needs, state,
+            f"""INSERT INTO referrals_referral (id, created_at, urgency, needs, state,
                 submitted_at, deadline, answered_at, completed_at, escalated_at, decline_reason,
                 is_child_protection_referral, case_id, created_by_id, legal_basis_id, receiver_id,
                 sender_id)
@@ -572,7 +573,7 @@ def load_referrals(cur: Any, n_ref: int, n_case: int, perm: dict[str, int]) -> N
                    CASE WHEN b.state = 'declined' THEN 'no_capacity' ELSE '' END,
                    t.child, c.id, c.created_by_id, NULL, r.id, c.owner_id
             FROM bench_ref b
-            JOIN workflows_case c ON c.id = b.case_id
+            JOIN cases_case c ON c.id = b.case_id
             JOIN bench_pick r1 ON r1.role = 'receiver' AND r1.pos = b.rpos
             JOIN bench_pick r ON r.role = 'receiver'
              AND r.pos = CASE WHEN r1.id = c.owner_id THEN mod(b.rpos, {n_recv}) + 1
@@ -593,16 +594,16 @@ def load_referrals(cur: Any, n_ref: int, n_case: int, perm: dict[str, int]) -> N
             ) t""",
         )
     with timed("referral services (one the receiver offers)", cur,
-               "workflows_referral_services"):  # fmt: skip
+               "referrals_referral_services"):  # fmt: skip
         ex(
             cur,
-            """INSERT INTO workflows_referral_services (referral_id, service_id)
-               SELECT r.id, s.service FROM workflows_referral r
+            """INSERT INTO referrals_referral_services (referral_id, service_id)
+               SELECT r.id, s.service FROM referrals_referral r
                JOIN bench_org o ON o.id = r.receiver_id
                JOIN bench_kind_service s ON s.kind = o.kind AND s.pos = 0""",
         )
     with timed("referral events (every transition on the path)", cur,
-               "workflows_referralevent"):  # fmt: skip
+               "referrals_referralevent"):  # fmt: skip
         path = [  # (transition, from, to, which referrals, when)
             ("create", "", "draft", "true", "created_at"),
             ("submit", "draft", "submitted", "state <> 'draft'", "submitted_at"),
@@ -627,60 +628,60 @@ def load_referrals(cur: Any, n_ref: int, n_case: int, perm: dict[str, int]) -> N
             }.get(name, "'{}'::jsonb")
             ex(
                 cur,
-                f"""INSERT INTO workflows_referralevent (occurred_at, transition, from_state,
+                f"""INSERT INTO referrals_referralevent (occurred_at, transition, from_state,
                     to_state, reason, payload, actor_id, referral_id)
                     SELECT {when}, %s, %s, %s, '', {payload},
                            CASE WHEN %s IN ('create', 'submit', 'withdraw') THEN created_by_id END,
                            id
-                    FROM workflows_referral WHERE {where}""",
+                    FROM referrals_referral WHERE {where}""",
                 [name, before, after, name],
             )
     with timed("referral visibility rows (outbox + inbox)", cur,
-               "workflows_referralvisibility"):  # fmt: skip
+               "referrals_referralvisibility"):  # fmt: skip
         ex(
             cur,
-            """INSERT INTO workflows_referralvisibility (box, sort_at, state, urgency,
+            """INSERT INTO referrals_referralvisibility (box, sort_at, state, urgency,
                organisation_id, referral_id)
                SELECT 'outbox', coalesce(deadline, created_at), state, urgency, sender_id, id
-               FROM workflows_referral""",
+               FROM referrals_referral""",
         )
         ex(
             cur,
-            """INSERT INTO workflows_referralvisibility (box, sort_at, state, urgency,
+            """INSERT INTO referrals_referralvisibility (box, sort_at, state, urgency,
                organisation_id, referral_id)
                SELECT 'inbox', coalesce(deadline, created_at), state, urgency, receiver_id, id
-               FROM workflows_referral WHERE state <> 'draft'""",
+               FROM referrals_referral WHERE state <> 'draft'""",
         )
     with timed("referral grants (summary to both, act to a live receiver)", cur,
-               "workflows_referralgroupobjectpermission"):  # fmt: skip
+               "referrals_referralgroupobjectpermission"):  # fmt: skip
         summary, act = perm["view_referral_summary"], perm["act_on_referral"]
         ex(
             cur,
-            f"""INSERT INTO workflows_referralgroupobjectpermission (content_object_id, group_id,
+            f"""INSERT INTO referrals_referralgroupobjectpermission (content_object_id, group_id,
                 permission_id)
-                SELECT r.id, o.group_id, {summary} FROM workflows_referral r
+                SELECT r.id, o.group_id, {summary} FROM referrals_referral r
                 JOIN bench_org o ON o.id = r.sender_id
                 UNION ALL
-                SELECT r.id, o.group_id, p.perm FROM workflows_referral r
+                SELECT r.id, o.group_id, p.perm FROM referrals_referral r
                 JOIN bench_org o ON o.id = r.receiver_id
                 CROSS JOIN (VALUES ({summary}), ({act})) p(perm)
                 WHERE r.state <> 'draft'
                   AND (p.perm = {summary} OR r.state NOT IN ('declined', 'withdrawn'))""",
         )
     with timed("case grants (summary to live receivers, details once accepted + consent)", cur,
-               "workflows_casegroupobjectpermission"):  # fmt: skip
+               "cases_casegroupobjectpermission"):  # fmt: skip
         ex(
             cur,
-            f"""INSERT INTO workflows_casegroupobjectpermission (content_object_id, group_id,
+            f"""INSERT INTO cases_casegroupobjectpermission (content_object_id, group_id,
                 permission_id)
                 SELECT DISTINCT r.case_id, o.group_id, {perm["view_case_summary"]}
-                FROM workflows_referral r JOIN bench_org o ON o.id = r.receiver_id
+                FROM referrals_referral r JOIN bench_org o ON o.id = r.receiver_id
                 WHERE r.state NOT IN ('draft', 'declined', 'withdrawn')
                   AND r.receiver_id <> r.sender_id
                 UNION
                 SELECT DISTINCT r.case_id, o.group_id, {perm["view_case_details"]}
-                FROM workflows_referral r JOIN bench_org o ON o.id = r.receiver_id
-                JOIN workflows_consent c ON c.case_id = r.case_id
+                FROM referrals_referral r JOIN bench_org o ON o.id = r.receiver_id
+                JOIN cases_consent c ON c.case_id = r.case_id
                 WHERE r.state IN ('accepted', 'in_progress', 'completed')
                   AND r.receiver_id <> r.sender_id
                   AND c.categories ? 'identifying_details'""",
@@ -709,7 +710,7 @@ def load_returns(cur: Any, n_ret: int, perm: dict[str, int]) -> None:
     state_case = " ".join(f"WHEN x.r < {share} THEN '{s}'" for s, share, _n in RETURN_STATES)
     nsteps = " ".join(f"WHEN '{s}' THEN {n}" for s, _share, n in RETURN_STATES)
     with timed("return procedures (foreign nationals, home -> nationality)", cur,
-               "workflows_returnprocedure"):  # fmt: skip
+               "returns_returnprocedure"):  # fmt: skip
         cur.execute(
             """CREATE TEMP TABLE bench_authority AS
                SELECT country, kind, min(id) AS id FROM bench_org
@@ -717,7 +718,7 @@ def load_returns(cur: Any, n_ret: int, perm: dict[str, int]) -> None:
         )
         ex(
             cur,
-            f"""INSERT INTO workflows_returnprocedure (id, reference, state, requested_at,
+            f"""INSERT INTO returns_returnprocedure (id, reference, state, requested_at,
                 monitoring_months, departed_at, handed_over_at, closed_at, case_id,
                 receiving_authority_id, receiving_country_id, requested_by_id,
                 returning_authority_id, returning_country_id)
@@ -731,7 +732,7 @@ def load_returns(cur: Any, n_ret: int, perm: dict[str, int]) -> None:
               SELECT row_number() OVER (ORDER BY pg_temp.u(c.id, 31)) AS k, c.id AS case_id,
                      c.nationality_id, c.country_of_identification_id AS country, c.created_by_id,
                      c.created_at
-              FROM workflows_case c
+              FROM cases_case c
               WHERE c.nationality_id IS NOT NULL
                 AND c.nationality_id <> c.country_of_identification_id
               ORDER BY pg_temp.u(c.id, 31) LIMIT {n_ret}
@@ -750,11 +751,11 @@ def load_returns(cur: Any, n_ret: int, perm: dict[str, int]) -> None:
              AND ra.kind = 'government_ministry'""",
         )
     with timed("return steps (closed ones timed, the current one due)", cur,
-               "workflows_returnstep"):  # fmt: skip
+               "returns_returnstep"):  # fmt: skip
         steps = "ARRAY[" + ", ".join(f"'{s}'" for s in STEPS) + "]"
         ex(
             cur,
-            f"""INSERT INTO workflows_returnstep (state, entered_at, left_at, duration_seconds,
+            f"""INSERT INTO returns_returnstep (state, entered_at, left_at, duration_seconds,
                 due_on, overdue_alerted_at, procedure_id, receiving_organisation_id,
                 returning_organisation_id)
             SELECT ({steps})[g], p.requested_at + (g - 1) * interval '15 days' + d.off,
@@ -766,42 +767,42 @@ def load_returns(cur: Any, n_ret: int, perm: dict[str, int]) -> None:
                         THEN (p.requested_at + (g - 1) * interval '15 days')::date
                              + floor(pg_temp.u(p.id, 34) * 60)::int END,
                    NULL, p.id, p.receiving_authority_id, p.returning_authority_id
-            FROM (SELECT p.*, CASE p.state {nsteps} END AS n FROM workflows_returnprocedure p) p
+            FROM (SELECT p.*, CASE p.state {nsteps} END AS n FROM returns_returnprocedure p) p
             CROSS JOIN LATERAL generate_series(1, p.n) g
             CROSS JOIN LATERAL (SELECT pg_temp.u(p.id * 10 + g, 35) * interval '10 days'
                                 AS off) d""",
         )
     with timed("return participants and grants", cur,
-               "workflows_returnproceduregroupobjectpermission"):  # fmt: skip
+               "returns_returnproceduregroupobjectpermission"):  # fmt: skip
         ex(
             cur,
-            """INSERT INTO workflows_returnparticipant (side, added_at, organisation_id,
+            """INSERT INTO returns_returnparticipant (side, added_at, organisation_id,
                procedure_id)
                SELECT DISTINCT ON (procedure_id, organisation_id) side, requested_at,
                       organisation_id, procedure_id
                FROM (SELECT p.id AS procedure_id, p.requested_at, c.owner_id AS organisation_id,
                             'returning' AS side, 1 AS o
-                     FROM workflows_returnprocedure p JOIN workflows_case c ON c.id = p.case_id
+                     FROM returns_returnprocedure p JOIN cases_case c ON c.id = p.case_id
                      UNION ALL
                      SELECT id, requested_at, returning_authority_id, 'returning', 2
-                     FROM workflows_returnprocedure
+                     FROM returns_returnprocedure
                      UNION ALL
                      SELECT id, requested_at, receiving_authority_id, 'receiving', 3
-                     FROM workflows_returnprocedure) x
+                     FROM returns_returnprocedure) x
                ORDER BY procedure_id, organisation_id, o""",
         )
         ex(
             cur,
-            f"""INSERT INTO workflows_returnproceduregroupobjectpermission (content_object_id,
+            f"""INSERT INTO returns_returnproceduregroupobjectpermission (content_object_id,
                 group_id, permission_id)
                 SELECT rp.procedure_id, o.group_id, {perm["view_returnprocedure"]}
-                FROM workflows_returnparticipant rp
+                FROM returns_returnparticipant rp
                 JOIN coordination_organisation o ON o.id = rp.organisation_id""",
         )
-    with timed("monitoring visits (after handover)", cur, "workflows_monitoringvisit"):
+    with timed("monitoring visits (after handover)", cur, "returns_monitoringvisit"):
         ex(
             cur,
-            """INSERT INTO workflows_monitoringvisit (months_after, due_on, visited_on, outcome,
+            """INSERT INTO returns_monitoringvisit (months_after, due_on, visited_on, outcome,
                notes, recorded_at, missed_at, organisation_id, recorded_by_id, procedure_id)
                SELECT m, (p.handed_over_at + m * interval '1 month')::date,
                       CASE WHEN v.done THEN (p.handed_over_at + m * interval '1 month')::date END,
@@ -812,7 +813,7 @@ def load_returns(cur: Any, n_ret: int, perm: dict[str, int]) -> None:
                       CASE WHEN v.missed THEN p.handed_over_at + m * interval '1 month'
                                               + interval '20 days' END,
                       p.receiving_authority_id, NULL, p.id
-               FROM workflows_returnprocedure p
+               FROM returns_returnprocedure p
                CROSS JOIN unnest(ARRAY[1, 3, 6, 12]) m
                CROSS JOIN LATERAL (
                  SELECT pg_temp.u(p.id * 100 + m, 36) AS r,
@@ -823,17 +824,17 @@ def load_returns(cur: Any, n_ret: int, perm: dict[str, int]) -> None:
                WHERE p.handed_over_at IS NOT NULL""",
         )
     with timed("return events (one per step entered, and the final one)", cur,
-               "workflows_returnevent"):  # fmt: skip
+               "returns_returnevent"):  # fmt: skip
         steps = "ARRAY[" + ", ".join(f"'{s}'" for s in STEPS) + "]"
         names = "ARRAY[" + ", ".join(f"'{s}'" for s in STEP_TRANSITION) + "]"
         ex(
             cur,
-            f"""INSERT INTO workflows_returnevent (occurred_at, transition, from_state, to_state,
+            f"""INSERT INTO returns_returnevent (occurred_at, transition, from_state, to_state,
                 reason, payload, actor_id, procedure_id)
                 SELECT s.entered_at, ({names})[array_position({steps}, s.state::text)],
                        coalesce(({steps})[array_position({steps}, s.state::text) - 1], ''),
                        s.state, '', '{{}}'::jsonb, NULL::int, s.procedure_id
-                FROM workflows_returnstep s
+                FROM returns_returnstep s
                 UNION ALL
                 SELECT coalesce(p.closed_at, p.requested_at + interval '45 days'),
                        CASE p.state WHEN 'closed' THEN 'close'
@@ -841,7 +842,7 @@ def load_returns(cur: Any, n_ret: int, perm: dict[str, int]) -> None:
                        CASE p.state WHEN 'closed' THEN 'monitoring' WHEN 'alternative'
                             THEN 'decision' ELSE 'risk_assessment' END, p.state, '',
                        '{{}}'::jsonb, NULL, p.id
-                FROM workflows_returnprocedure p
+                FROM returns_returnprocedure p
                 WHERE p.state IN ('closed', 'alternative', 'cancelled')""",
         )
 

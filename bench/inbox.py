@@ -62,7 +62,7 @@ def pick_user(rank: int) -> tuple[Any, int, int]:
     from django.db.models import Count
 
     from coordination.models import Membership
-    from workflows.models import ReferralVisibility
+    from workflows.referrals.models import ReferralVisibility
 
     ranked = list(
         ReferralVisibility.objects.filter(box="inbox")
@@ -91,7 +91,8 @@ def unfiltered_referral_list(
 ) -> Any:
     """`referral_list` without the need-to-know filter (bench only): the same rows, ordering and
     related loads, for every organisation."""
-    from workflows.models import IDENTIFYING_FIELDS, ReferralVisibility
+    from workflows.cases.models import IDENTIFYING_FIELDS
+    from workflows.referrals.models import ReferralVisibility
 
     rows = (
         ReferralVisibility.objects.filter(box=box)
@@ -146,7 +147,7 @@ class DataSet:
         from django.test import Client
 
         from coordination.tests.factories import login_verified
-        from workflows.models import Referral, ReferralVisibility
+        from workflows.referrals.models import Referral, ReferralVisibility
 
         self.label, self.db = label, db
         use_database(db)
@@ -170,7 +171,7 @@ class DataSet:
 def _variant(filtered: bool) -> ExitStack:
     stack = ExitStack()
     if not filtered:
-        for target in ("workflows.views_referrals", "workflows.api.referrals"):
+        for target in ("workflows.referrals.views", "workflows.referrals.api.views"):
             stack.enter_context(mock.patch(f"{target}.referral_list", unfiltered_referral_list))
     return stack
 

@@ -115,8 +115,8 @@ def prepare(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dic
 
     from coordination.models import Organisation
     from coordination.tests.factories import make_member_user, make_organisation
-    from workflows import services
-    from workflows.tests.factories import make_case, make_consent
+    from workflows.cases.tests.factories import make_case, make_consent
+    from workflows.referrals import services
 
     sender = Organisation.objects.filter(name="Bench sender").first()
     if sender is None:
@@ -150,7 +150,7 @@ def prepare(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dic
 
     total = args.events + args.warmup
     per_case = len(shelters)
-    from workflows.models import Referral
+    from workflows.referrals.models import Referral
 
     # Drafts an interrupted run left are used first (creating them is most of the setup time).
     drafts: list[int] = list(
@@ -260,8 +260,8 @@ def driver_main(
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from workflows import services
-    from workflows.models import Referral
+    from workflows.referrals import services
+    from workflows.referrals.models import Referral
 
     officer = get_user_model().objects.get(pk=officer_id)
     committed: dict[int, float] = {}
