@@ -25,6 +25,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Model,
     OuterRef,
     Q,
     Value,
@@ -66,13 +67,18 @@ from .figures import (
 # --- cases identified ----------------------------------------------------------------------------
 
 
+def _labels(model: type[Model], field_name: str) -> dict[str, str]:
+    """A field's choices as {value: label}."""
+    choices = getattr(model._meta.get_field(field_name), "choices", None) or []
+    return {k: str(v) for k, v in choices}
+
+
 def _cases_dims() -> dict[str, tuple[Any, Labels]]:
     """The one-value-per-case dimensions (the period is the day's, see `_period_expr`)."""
-    meta = CaseModel._meta
     names = _country_names(None)
 
     def choices(field_name: str) -> dict[str, str]:
-        return {k: str(v) for k, v in meta.get_field(field_name).choices}
+        return _labels(CaseModel, field_name)
 
     return {
         "age_group": (F("age_group"), choices("age_group")),
@@ -285,12 +291,10 @@ ANSWER_BUCKETS = {
 
 
 def _referrals_dims() -> dict[str, tuple[Any, Labels]]:
-    meta = Referral._meta
-    case_meta = meta.get_field("case").related_model._meta
-    state_labels = {k: str(v) for k, v in meta.get_field("state").choices}
-    urgency_labels = {k: str(v) for k, v in meta.get_field("urgency").choices}
-    gender_labels = {k: str(v) for k, v in case_meta.get_field("gender").choices}
-    age_labels = {k: str(v) for k, v in case_meta.get_field("age_group").choices}
+    state_labels = _labels(Referral, "state")
+    urgency_labels = _labels(Referral, "urgency")
+    gender_labels = _labels(CaseModel, "gender")
+    age_labels = _labels(CaseModel, "age_group")
     time_to_answer = Case(
         When(answered_at__isnull=True, then=Value("e_none")),
         When(answered_at__lte=F("submitted_at") + timedelta(hours=4), then=Value("a_4h")),
@@ -404,11 +408,9 @@ def _referrals_result(total: str, t: dict[str, list[tuple[str, str]]]) -> list[F
 
 
 def _returns_dims() -> dict[str, tuple[Any, Labels]]:
-    meta = ReturnProcedure._meta
-    state_labels = {k: str(v) for k, v in meta.get_field("state").choices}
-    case_meta = meta.get_field("case").related_model._meta
-    gender_labels = {k: str(v) for k, v in case_meta.get_field("gender").choices}
-    age_labels = {k: str(v) for k, v in case_meta.get_field("age_group").choices}
+    state_labels = _labels(ReturnProcedure, "state")
+    gender_labels = _labels(CaseModel, "gender")
+    age_labels = _labels(CaseModel, "age_group")
     names = _country_names(None)
     corridor = Concat(
         F("returning_country_id"), Value(">"), F("receiving_country_id"), output_field=CharField()
@@ -432,8 +434,7 @@ def _returns_dims() -> dict[str, tuple[Any, Labels]]:
 
 
 def _return_state_labels() -> dict[str, str]:
-    meta = ReturnProcedure._meta
-    return {k: str(v) for k, v in meta.get_field("state").choices}
+    return _labels(ReturnProcedure, "state")
 
 
 def returns_figures(f: StatsFilter) -> list[Figure]:

@@ -272,7 +272,7 @@ def indicator_summary(*, case: Case) -> IndicatorSummary:
 # Cases the statistics count as identified: presumed victims (who have access to assistance at
 # once, seed 004:107-108), identified and formally confirmed victims; "not identified" is left out.
 # The covering index case_statistics_idx (PostgreSQL) has this very condition: keep the two alike
-# (migrations/0002_statistics_covering_indexes.py).
+# (migrations/0003_statistics_covering_indexes.py).
 COUNTED_IDENTIFICATION_STATES = ("presumed_victim", "identified", "confirmed")
 
 

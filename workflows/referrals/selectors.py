@@ -160,5 +160,5 @@ __all__ = [
 def referrals_submitted() -> QuerySet[Referral]:
     """Every submitted referral, the ones the statistics count (reporting), before a request's
     filters. The covering index referral_statistics_idx (PostgreSQL) has this very condition
-    (migrations/0002_statistics_covering_indexes.py)."""
+    (migrations/0002_statistics_covering_index.py)."""
     return Referral.objects.filter(submitted_at__isnull=False)
