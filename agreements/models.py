@@ -119,8 +119,6 @@ class AgreementState(models.TextChoices):
 
 S = AgreementState
 EDITABLE_STATES = (S.DRAFT, S.CONSULTATION, S.AWAITING_SIGNATURES)
-# States after entry into force (the agreement was, or is, a legal basis).
-ENTERED_STATES = (S.IN_FORCE, S.SUSPENDED, S.EXPIRED, S.TERMINATED, S.SUPERSEDED)
 
 
 def new_agreement_reference() -> str:

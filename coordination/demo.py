@@ -48,7 +48,6 @@ from .services import membership_add, organisation_create
 DEMO_PASSWORD = "concord-demo-2026"  # noqa: S105 - the published demo password (README)
 COUNTRIES = ("TH", "KH")
 NEIGHBOUR = {"TH": "KH", "KH": "TH"}
-COUNTRY_NAMES = {"TH": "Thailand", "KH": "Cambodia"}
 # How each State's own organisations are called in the demo (generic names, one per country).
 _NAMES: dict[str, dict[str, str]] = {
     "TH": {
@@ -191,7 +190,6 @@ ORGS: tuple[OrgSpec, ...] = (
         None,
     ),
 )
-ORG_HANDLES = tuple(spec.handle for spec in ORGS)
 
 # (username, country, organisation handle, role, can sign agreements, job title)
 USERS: tuple[tuple[str, str, str, str, bool, str], ...] = tuple(
