@@ -4,15 +4,13 @@ An app adds its panel from its AppConfig.ready()::
 
     from coordination.dashboard import register_panel
 
-    def ready(self):
-        from . import selectors
-
+    def ready(self):  # the cases app's (workflows/cases/apps.py)
         register_panel(
-            key="referrals-inbox",
-            template="referrals/panels/inbox.html",
-            context=lambda request: {"referrals": selectors.inbox_for(user=request.user)[:5]},
-            order=20,
-            title=_("Referrals waiting for you"),
+            key="workflows-cases",
+            template="cases/panels/cases.html",
+            context=recent_cases,  # request -> {"cases": [...]}, or None to hide the panel
+            order=30,
+            title=_("Recent cases of your organisations"),
         )
 
 Contract:
