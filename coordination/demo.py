@@ -27,6 +27,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -339,10 +340,19 @@ def _ensure_org(country: Country, spec: OrgSpec) -> Organisation:
     return org
 
 
-@functools.cache
 def _demo_password_hash() -> str:
     """One hash with a fixed salt for every demo account: hashing once keeps the load fast, and
-    comparing the stored string tells whether a password was changed since (then it is reset)."""
+    comparing the stored string tells whether a password was changed since (then it is reset).
+
+    Once per PASSWORD_HASHERS, not once per process: a hash made under one list of hashers cannot
+    be checked under a list without its algorithm, so a process that loaded the demo under
+    Django's default hashers and again under the tests' MD5 one gave every demo account a
+    password nobody could sign in with (issue 18)."""
+    return _demo_password_hash_for(tuple(settings.PASSWORD_HASHERS))
+
+
+@functools.cache
+def _demo_password_hash_for(hashers: tuple[str, ...]) -> str:
     return make_password(DEMO_PASSWORD, salt="concorddemo2026")
 
 

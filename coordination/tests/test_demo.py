@@ -104,6 +104,21 @@ def test_demo_users_of_every_role_on_both_sides_with_a_device():
     assert len({spec.handle for spec in ORGS}) == len(ORGS)
 
 
+def test_demo_password_is_hashed_with_the_hashers_in_force(settings):
+    """The demo password is hashed once per process and reused. A hash made under one
+    PASSWORD_HASHERS must not be reused under another, where it cannot be checked: a load outside
+    the tests' fast hasher (a module-scoped fixture) once left every later demo account of that
+    process unable to sign in (issue 18). Whatever this process hashed before, one of these two
+    would fail if the hash outlived the hashers it was made with."""
+    for hashers in (
+        ["django.contrib.auth.hashers.PBKDF2PasswordHasher"],
+        ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
+        settings.PASSWORD_HASHERS = hashers
+        _load()
+        assert demo_user("kh_supervisor").check_password(DEMO_PASSWORD), hashers
+
+
 def test_demo_otp_prints_a_code_the_device_accepts():
     _load()
     out = io.StringIO()
