@@ -347,7 +347,7 @@ def _demo_password_hash() -> str:
     Once per PASSWORD_HASHERS, not once per process: a hash made under one list of hashers cannot
     be checked under a list without its algorithm, so a process that loaded the demo under
     Django's default hashers and again under the tests' MD5 one gave every demo account a
-    password nobody could sign in with (issue 18)."""
+    password nobody could sign in with."""
     return _demo_password_hash_for(tuple(settings.PASSWORD_HASHERS))
 
 

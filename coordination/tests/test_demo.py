@@ -108,7 +108,7 @@ def test_demo_password_is_hashed_with_the_hashers_in_force(settings):
     """The demo password is hashed once per process and reused. A hash made under one
     PASSWORD_HASHERS must not be reused under another, where it cannot be checked: a load outside
     the tests' fast hasher (a module-scoped fixture) once left every later demo account of that
-    process unable to sign in (issue 18). Whatever this process hashed before, one of these two
+    process unable to sign in. Whatever this process hashed before, one of these two
     would fail if the hash outlived the hashers it was made with."""
     for hashers in (
         ["django.contrib.auth.hashers.PBKDF2PasswordHasher"],
